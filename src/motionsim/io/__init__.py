@@ -1,0 +1,204 @@
+"""Read and write 2D pose files: every reader returns a validated COCO-17 `PoseSequence`.
+
+Formats (``docs/formats.md`` has an example of each):
+
+========== ============================================== ==========================
+name       what                                           detected by
+========== ============================================== ==========================
+coco       NTU refined / COCO-17 keypoint JSON             ``.json`` with annotations
+openpose   folder of OpenPose ``*_keypoints.json``         folder contents
+mediapipe  MediaPipe-33 landmark dump, JSON or CSV         JSON/CSV structure
+npy, npz   COCO-17 arrays (T, 17, 2|3)                     extension
+csv        COCO-17 keypoint table                          ``.csv`` header
+video      .mp4 .avi .mov .mkv .webm via a pose estimator  extension
+========== ============================================== ==========================
+
+The format is found from the extension and the file's own structure, never from a joint count.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import MissingExtraError, PoseFormatError
+from ..pose import PoseSequence, as_pose_sequence
+from . import arrays, coco_json, mediapipe, openpose
+from ._common import fail, read_json
+
+__all__ = ["READERS", "VIDEO_EXTENSIONS", "WRITERS", "detect_format", "load_pose", "save_pose"]
+
+VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm"})
+
+Reader = Callable[..., PoseSequence]
+
+
+def _read_video(path: Path, *, person: int | str = "auto") -> PoseSequence:
+    from ..video.extract import extract_pose
+
+    return extract_pose(path)
+
+
+#: Format name -> reader ``(path, *, person) -> PoseSequence``.
+READERS: MappingProxyType[str, Reader] = MappingProxyType({
+    "coco": coco_json.read,
+    "csv": arrays.read_csv,
+    "mediapipe": mediapipe.read,
+    "npy": arrays.read_npy,
+    "npz": arrays.read_npz,
+    "openpose": openpose.read,
+    "video": _read_video,
+})
+
+#: Format name -> writer ``(seq, path) -> None``.
+WRITERS: MappingProxyType[str, Callable[..., None]] = MappingProxyType({
+    "coco": coco_json.write,
+    "csv": arrays.write_csv,
+    "npy": arrays.write_npy,
+    "npz": arrays.write_npz,
+})
+
+_ALIASES = {"ntu": "coco"}
+_WRITE_EXT = {".json": "coco", ".npy": "npy", ".npz": "npz", ".csv": "csv"}
+
+
+def _json_format(obj: Any, path: Path) -> str:
+    if coco_json.looks_like(obj):
+        return "coco"
+    if openpose.looks_like(obj):
+        return "openpose"
+    if mediapipe.looks_like(obj):
+        return "mediapipe"
+    if isinstance(obj, list) and not any(obj):
+        raise fail(path, "has zero frames")
+    raise fail(path, "JSON is not a known pose format (expected NTU/COCO 'annotations', OpenPose 'people' "
+                     "or MediaPipe landmark frames)")
+
+
+def _csv_format(path: Path) -> str:
+    with path.open(newline="", encoding="utf-8") as fh:
+        header = next((r for r in csv.reader(fh) if any(c.strip() for c in r)), None)
+    if header is None:
+        raise fail(path, "is empty")
+    return "mediapipe" if mediapipe.looks_like_csv(header) else "csv"
+
+
+def detect_format(path: str | Path) -> str:
+    """Name of the format of ``path`` (a key of `READERS`), from its extension and structure.
+
+    Examples
+    --------
+    >>> detect_format("walk.npz"), detect_format("dance.MP4")
+    ('npz', 'video')
+    """
+    path = Path(path)
+    if path.is_dir():
+        if openpose.frame_files(path):
+            return "openpose"
+        raise fail(path, f"folder has no OpenPose '*{openpose.SUFFIX}' files")
+    ext = path.suffix.lower()
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    if ext in (".npy", ".npz"):
+        return ext[1:]
+    if ext == ".csv":
+        return _csv_format(path)
+    if ext == ".json":
+        return _json_format(read_json(path), path)
+    known = ".json, .csv, .npy, .npz, an OpenPose folder, " + " ".join(sorted(VIDEO_EXTENSIONS))
+    raise fail(path, f"unknown extension {ext or '(none)'!r}; accepted: {known}")
+
+
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise fail(path, "file not found")
+    if path.is_file() and path.stat().st_size == 0:
+        raise fail(path, "is empty")
+
+
+def _dispatch(path: Path, fmt: str | None, person: int | str) -> PoseSequence:
+    if fmt is None:
+        if path.is_file() and path.suffix.lower() == ".json":  # parse once, detect, build
+            obj = read_json(path)
+            fmt = _json_format(obj, path)
+            if fmt == "coco":
+                return coco_json.from_json(obj, path, person)
+            if fmt == "mediapipe":
+                return mediapipe.read_json_dump(path, obj)
+        else:
+            fmt = detect_format(path)
+    fmt = _ALIASES.get(fmt.lower(), fmt.lower())
+    if fmt not in READERS:
+        raise fail(path, f"unknown format {fmt!r}; known: {', '.join(READERS)}")
+    if path.is_dir() and fmt != "openpose":
+        raise fail(path, f"is a folder; only the openpose format reads folders, not {fmt}")
+    return READERS[fmt](path, person=person)
+
+
+def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto") -> PoseSequence:
+    """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`.
+
+    Parameters
+    ----------
+    path : file, OpenPose folder or video
+    fmt : a key of `READERS` (``"ntu"`` is an alias of ``"coco"``); None detects it
+    person : which person to keep when frames hold several: ``"auto"`` tracks one person (see
+        ``docs/formats.md``), an int picks that id (``object_id``/``person_id``), else that list position
+
+    Raises
+    ------
+    PoseFormatError
+        with one line ``"<path>: <what is wrong>"`` for any unreadable or unusable input.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> f = Path(tempfile.mkdtemp()) / "walk.npy"
+    >>> np.save(f, np.ones((8, 17, 3)))
+    >>> seq = load_pose(f)
+    >>> seq.keypoints.shape, seq.source == str(f)
+    ((8, 17, 2), True)
+    """
+    path = Path(path)
+    _check_path(path)
+    try:
+        seq = _dispatch(path, fmt, person)
+    except (PoseFormatError, MissingExtraError):
+        raise
+    except UnicodeDecodeError as exc:
+        raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError) as exc:
+        raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
+    return seq.validate()
+
+
+def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a motion as ``coco`` (NTU-style JSON), ``npy``, ``npz`` or ``csv``; format from the extension.
+
+    ``seq`` is anything `as_pose_sequence` accepts; the ``coco`` writer also takes a list of sequences
+    (one person each, written with ``object_id`` 0, 1, ...). Returns the path written.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> f = save_pose(np.ones((4, 17, 3)), Path(tempfile.mkdtemp()) / "m.json")
+    >>> len(load_pose(f))
+    4
+    """
+    path = Path(path)
+    if fmt is None:
+        fmt = _WRITE_EXT.get(path.suffix.lower())
+        if fmt is None:
+            raise PoseFormatError(f"{path}: cannot tell the format from {path.suffix or 'no extension'!r}; "
+                                  f"use .json, .npy, .npz or .csv, or pass fmt")
+    fmt = _ALIASES.get(fmt.lower(), fmt.lower())
+    if fmt not in WRITERS:
+        raise PoseFormatError(f"{path}: no writer for format {fmt!r}; known: {', '.join(WRITERS)}")
+    if fmt == "coco" and isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], PoseSequence):
+        WRITERS[fmt](list(seq), path)
+    else:
+        WRITERS[fmt](as_pose_sequence(seq), path)
+    return path

@@ -1,0 +1,165 @@
+"""NTU refined-skeleton / COCO-17 keypoint JSON: read and write.
+
+The layout (the NTU RGB+D skeletons refined by MultiPoseNet, as the BPE authors distribute them)::
+
+    {"video": {"fps": 30.0, "width": 1920, "height": 1080},
+     "annotations": [{"frame_num": 0,
+                      "objects": [{"keypoints": [x, y, score] * 17, "score": 0.9,
+                                   "bbox": [x, y, w, h], "object_id": 0}]}]}
+
+Also accepted: ``{"result": {"annotations": [...]}}`` and a plain list of frames, where a frame is either a
+``{"frame_num", "objects"}`` dict or directly a list of objects. Frames are ordered by ``frame_num`` (list order
+when absent); missing frame numbers between the first and the last become all-missing frames.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..pose import PoseSequence
+from ._common import Detection, as_float_array, bbox_of, fail, read_json, select_person
+
+N_VALUES = 17 * 3
+
+
+def looks_like(obj: Any) -> bool:
+    """Whether parsed JSON has this format's structure (used by format detection)."""
+    if isinstance(obj, dict):
+        return "annotations" in obj or isinstance(obj.get("result"), dict)
+    if isinstance(obj, list):
+        first = next((f for f in obj if f), None)
+        if isinstance(first, dict):
+            return "objects" in first
+        if isinstance(first, list):
+            return isinstance(first[0], dict) and "keypoints" in first[0]
+    return False
+
+
+def _frames(obj: Any, source: Path) -> tuple[list[Any], dict[str, Any]]:
+    """The list of frame entries and the ``video`` header (possibly empty)."""
+    video: dict[str, Any] = {}
+    if isinstance(obj, dict):
+        if "annotations" not in obj and isinstance(obj.get("result"), dict):
+            obj = obj["result"]
+        if not isinstance(obj.get("video", {}), dict):
+            raise fail(source, "'video' must be an object with fps, width and height")
+        video = obj.get("video", {})
+        if "annotations" not in obj:
+            raise fail(source, "no 'annotations' list (expected the NTU/COCO keypoint format)")
+        obj = obj["annotations"]
+    if not isinstance(obj, list):
+        raise fail(source, f"'annotations' must be a list of frames, got {type(obj).__name__}")
+    if not obj:
+        raise fail(source, "has zero frames")
+    return obj, video
+
+
+def _detection(entry: Any, source: Path, where: str) -> Detection:
+    if not isinstance(entry, dict) or "keypoints" not in entry:
+        raise fail(source, f"{where} is not an object with 'keypoints'")
+    kp = as_float_array(entry["keypoints"], source, f"{where} keypoints")
+    if kp.ndim != 1 or kp.size != N_VALUES:
+        raise fail(source, f"{where} has {kp.size} keypoint values, expected {N_VALUES} (17 joints x 3)")
+    kp = kp.reshape(17, 3)
+    bbox = entry.get("bbox")
+    box = tuple(as_float_array(bbox, source, f"{where} bbox").tolist()) if bbox is not None else None
+    if box is not None and len(box) != 4:
+        raise fail(source, f"{where} bbox has {len(box)} values, expected 4 (x, y, w, h)")
+    ident = entry.get("object_id")
+    conf = entry.get("score")
+    return Detection(
+        points=kp[:, :2],
+        scores=np.clip(np.nan_to_num(kp[:, 2], nan=0.0), 0.0, 1.0),
+        ident=int(ident) if isinstance(ident, (int, float)) and not isinstance(ident, bool) else None,
+        confidence=float(conf) if isinstance(conf, (int, float)) else None,
+        bbox=box,  # type: ignore[arg-type]
+    )
+
+
+def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequence:
+    """Build a PoseSequence from already-parsed JSON of this format."""
+    entries, video = _frames(obj, source)
+    numbered: dict[int, list[Detection]] = {}
+    for pos, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            num = entry.get("frame_num", pos)
+            objects = entry.get("objects", [])
+        elif isinstance(entry, list):
+            num, objects = pos, entry
+        else:
+            raise fail(source, f"frame {pos} is a {type(entry).__name__}, expected an object with 'objects'")
+        if not isinstance(num, int) or isinstance(num, bool) or num < 0:
+            raise fail(source, f"frame {pos} has frame_num {num!r}, expected a non-negative integer")
+        if not isinstance(objects, list):
+            raise fail(source, f"frame {num}: 'objects' must be a list")
+        dets = [_detection(o, source, f"frame {num}" + (f" person {k}" if k else "")) for k, o in enumerate(objects)]
+        numbered.setdefault(num, []).extend(dets)
+    first = min(numbered)
+    frames = [numbered.get(n, []) for n in range(first, max(numbered) + 1)]
+    points, scores, meta = select_person(frames, 17, person, source)
+    meta.update(first_frame=first, format="coco")
+    for key in ("width", "height"):
+        if isinstance(video.get(key), (int, float)):
+            meta[key] = video[key]
+    fps = video.get("fps")
+    fps = float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
+    return PoseSequence(points, scores, fps=fps, source=str(source), meta=meta)
+
+
+def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+    """Read an NTU/COCO-17 keypoint JSON file.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from motionsim.pose import PoseSequence
+    >>> f = Path(tempfile.mkdtemp()) / "clip.json"
+    >>> write(PoseSequence(np.ones((3, 17, 2)), np.ones((3, 17)), fps=30.0), f)
+    >>> seq = read(f)
+    >>> len(seq), seq.fps
+    (3, 30.0)
+    """
+    return from_json(read_json(path), path, person)
+
+
+def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
+    pts, sc = seq.keypoints[t], seq.scores[t]
+    if not (sc > 0).any():
+        return None
+    kp = np.concatenate([np.nan_to_num(pts, nan=0.0), sc[:, None]], axis=1)
+    return {
+        "category_id": 1,
+        "bbox": [round(v, 3) for v in bbox_of(pts, sc)],
+        "score": round(float(sc[sc > 0].mean()), 4),
+        "keypoints": [round(float(v), 3) for v in kp.ravel()],
+        "object_id": object_id,
+    }
+
+
+def write(seq: PoseSequence | Sequence[PoseSequence], path: Path) -> None:
+    """Write one or several people (``object_id`` 0, 1, ...) as an NTU/COCO-17 keypoint JSON file.
+
+    Frames where a person has no present joint omit that person; coordinates are rounded to 1e-3 pixel.
+    Several sequences must have the same length.
+    """
+    seqs = [seq] if isinstance(seq, PoseSequence) else list(seq)
+    if not seqs or len({len(s) for s in seqs}) != 1:
+        raise ValueError("write needs one PoseSequence or several of the same length")
+    head = seqs[0]
+    video: dict[str, Any] = {"path": Path(head.source).name, "original_length": len(head)}
+    for key in ("width", "height"):
+        if key in head.meta:
+            video[key] = head.meta[key]
+    if head.fps:
+        video["fps"] = float(head.fps)
+    annotations = []
+    for t in range(len(head)):
+        objects = [o for k, s in enumerate(seqs) if (o := _object(s, t, k)) is not None]
+        annotations.append({"frame_num": t, "objects": objects})
+    doc = {"info": {"description": "written by motionsim"}, "video": video, "annotations": annotations}
+    Path(path).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
