@@ -1,0 +1,165 @@
+"""Dynamic time warping over a precomputed cost matrix (Algorithm 1 aligns window embeddings with it).
+
+`dtw_path` validates its input and hands it to a private kernel: a numba-compiled loop when numba is
+installed, else a numpy version that sweeps anti-diagonals. `benchmarks/bench_dtw.py` compares both with
+tslearn and dtaidistance; the numba kernel is the fastest on our sizes, which is why it is hand-written.
+Steps are the classic (1,0), (0,1), (1,1); ties prefer the diagonal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:  # numba is a dependency, but keep working without it (e.g. an exotic platform)
+    from numba import njit
+except ImportError:  # pragma: no cover - exercised by forcing the numpy kernel in tests
+    njit = None
+
+
+def _accumulate_numpy(cost: np.ndarray) -> np.ndarray:
+    n, m = cost.shape
+    acc = np.full((n + 1, m + 1), np.inf)
+    acc[0, 0] = 0.0
+    for k in range(n + m - 1):  # cells with i + j == k only depend on earlier diagonals
+        i = np.arange(max(0, k - m + 1), min(n, k + 1))
+        j = k - i
+        best = np.minimum(np.minimum(acc[i, j], acc[i, j + 1]), acc[i + 1, j])
+        acc[i + 1, j + 1] = cost[i, j] + best
+    return acc
+
+
+def _backtrack_numpy(acc: np.ndarray) -> np.ndarray:
+    i, j = acc.shape[0] - 1, acc.shape[1] - 1
+    path = [(i - 1, j - 1)]
+    while i > 1 or j > 1:
+        diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+        if diag <= up and diag <= left:
+            i, j = i - 1, j - 1
+        elif up <= left:
+            i -= 1
+        else:
+            j -= 1
+        path.append((i - 1, j - 1))
+    return np.array(path[::-1], dtype=np.int64)
+
+
+def _path_numpy(cost: np.ndarray) -> tuple[np.ndarray, float]:
+    acc = _accumulate_numpy(cost)
+    return _backtrack_numpy(acc), float(acc[-1, -1])
+
+
+def _path_python_kernel(cost: np.ndarray) -> tuple[np.ndarray, float]:
+    """Plain loops: the body numba compiles. Returns (path (K, 2), total cost)."""
+    n, m = cost.shape
+    acc = np.empty((n + 1, m + 1))
+    acc[:, :] = np.inf
+    acc[0, 0] = 0.0
+    for i in range(n):
+        for j in range(m):
+            a = acc[i, j]
+            b = acc[i, j + 1]
+            c = acc[i + 1, j]
+            best = a if (a <= b and a <= c) else (b if b <= c else c)
+            acc[i + 1, j + 1] = cost[i, j] + best
+    path = np.empty((n + m, 2), dtype=np.int64)
+    k = 0
+    i, j = n, m
+    path[k, 0], path[k, 1] = i - 1, j - 1
+    while i > 1 or j > 1:
+        diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+        if diag <= up and diag <= left:
+            i -= 1
+            j -= 1
+        elif up <= left:
+            i -= 1
+        else:
+            j -= 1
+        k += 1
+        path[k, 0], path[k, 1] = i - 1, j - 1
+    return path[k::-1].copy(), acc[n, m]
+
+
+def _mean_along_path_kernel(sim: np.ndarray) -> float:
+    """Mean of ``sim`` along the DTW path of cost = 1 - sim.
+
+    With cost = 1 - sim, the mean along a path of length L and total cost C is 1 - C / L, so the forward
+    pass only carries each cell's path length (same tie rule as the backtrack): no path is built.
+    """
+    n, m = sim.shape
+    acc = np.empty((n + 1, m + 1))
+    acc[:, :] = np.inf
+    acc[0, 0] = 0.0
+    length = np.zeros((n + 1, m + 1), dtype=np.int64)
+    for i in range(n):
+        for j in range(m):
+            a = acc[i, j]
+            b = acc[i, j + 1]
+            c = acc[i + 1, j]
+            if a <= b and a <= c:
+                best, steps = a, length[i, j]
+            elif b <= c:
+                best, steps = b, length[i, j + 1]
+            else:
+                best, steps = c, length[i + 1, j]
+            acc[i + 1, j + 1] = (1.0 - sim[i, j]) + best
+            length[i + 1, j + 1] = steps + 1
+    return 1.0 - acc[n, m] / length[n, m]
+
+
+if njit is not None:
+    _path_kernel = njit(cache=True, nogil=True)(_path_python_kernel)
+    _mean_along_path = njit(cache=True, nogil=True)(_mean_along_path_kernel)
+else:  # pragma: no cover
+    _path_kernel = _path_numpy
+
+    def _mean_along_path(sim: np.ndarray) -> float:
+        path, _ = _path_numpy(1.0 - sim)
+        return float(sim[path[:, 0], path[:, 1]].mean())
+
+
+def _check_matrix(cost: np.ndarray, name: str) -> np.ndarray:
+    cost = np.ascontiguousarray(cost, dtype=np.float64)
+    if cost.ndim != 2 or cost.shape[0] == 0 or cost.shape[1] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D matrix, got shape {cost.shape}")
+    if not np.isfinite(cost).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return cost
+
+
+def dtw_path(cost: np.ndarray, backend: str = "auto") -> tuple[np.ndarray, float]:
+    """Optimal warping path through a cost matrix.
+
+    Parameters
+    ----------
+    cost : array-like, shape=(n, m)
+    backend : "auto" (numba when available), "numba" or "numpy"
+
+    Returns
+    -------
+    path : int array, shape=(K, 2), from (0, 0) to (n-1, m-1)
+    total : float, sum of the costs along the path
+
+    Examples
+    --------
+    >>> path, total = dtw_path([[0., 1., 1.], [1., 0., 0.]])
+    >>> path.tolist(), total
+    ([[0, 0], [1, 1], [1, 2]], 0.0)
+    """
+    cost = _check_matrix(cost, "cost")
+    if backend == "numpy" or (backend == "auto" and njit is None):
+        return _path_numpy(cost)
+    if backend not in ("auto", "numba"):
+        raise ValueError(f"unknown DTW backend {backend!r}")
+    path, total = _path_kernel(cost)
+    return path, float(total)
+
+
+def mean_similarity_along_path(sim: np.ndarray) -> float:
+    """Algorithm 1's score: align with DTW on cost ``1 - sim`` and average ``sim`` along the path.
+
+    Examples
+    --------
+    >>> round(mean_similarity_along_path(np.eye(3)), 6)
+    1.0
+    """
+    return float(_mean_along_path(_check_matrix(sim, "similarity matrix")))

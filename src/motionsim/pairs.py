@@ -1,0 +1,164 @@
+"""Score many pairs of sequences (`motionsim score-pairs`): each sequence is loaded and embedded once,
+however many pairs use it; a pair whose sequence cannot be read is reported and skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .embed import embed_windows
+from .errors import MotionsimError, PoseFormatError
+from .io import load_pose
+from .model.checkpoint import Checkpoint
+from .similarity import SequenceEmbedding, compare_embeddings, model_input
+from .skeleton import BODY_PARTS
+
+log = logging.getLogger(__name__)
+
+SAMPLE_EXTENSIONS = (".json", ".npy", ".npz")
+SCORE_COLUMNS = ("similarity", *BODY_PARTS)
+
+
+@dataclass
+class PairsSummary:
+    """What happened: how many pairs were scored, which failed and why."""
+
+    n_pairs: int = 0
+    n_scored: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+    n_sequences: int = 0
+
+    @property
+    def n_failed(self) -> int:
+        return len(self.failed)
+
+
+def index_samples(directory: str | Path) -> dict[str, Path]:
+    """Map sample name -> file for every .json/.npy/.npz under ``directory`` (first one wins on clashes)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise PoseFormatError(f"{directory}: skeleton directory not found")
+    index: dict[str, Path] = {}
+    for path in sorted(directory.rglob("*")):
+        if path.suffix.lower() in SAMPLE_EXTENSIONS and path.is_file():
+            if path.stem in index:
+                log.warning("sample %s found twice; using %s, ignoring %s", path.stem, index[path.stem], path)
+                continue
+            index[path.stem] = path
+    return index
+
+
+def read_pairs(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Rows of a pairs CSV; it must have sample1 and sample2 columns (other columns are kept)."""
+    path = Path(path)
+    if not path.is_file():
+        raise PoseFormatError(f"{path}: pairs file not found")
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            columns = list(reader.fieldnames or [])
+            rows = list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise PoseFormatError(f"{path}: not a readable CSV file: {exc}") from exc
+    missing = [c for c in ("sample1", "sample2") if c not in columns]
+    if missing:
+        raise PoseFormatError(f"{path}: needs columns sample1 and sample2, missing {', '.join(missing)}")
+    return columns, rows
+
+
+def embed_samples(
+    names: list[str],
+    index: dict[str, Path],
+    ckpt: Checkpoint,
+    window: int,
+    stride: int,
+    flip: bool,
+    pad_short: bool,
+    progress: bool = True,
+) -> tuple[dict[str, tuple[SequenceEmbedding, SequenceEmbedding | None]], dict[str, str]]:
+    """Load, preprocess and embed every named sample once. Returns (embeddings, errors by name)."""
+    errors: dict[str, str] = {}
+    inputs: list[np.ndarray] = []
+    kept: list[tuple[str, int, str]] = []
+    for name in tqdm(names, desc="loading", unit="seq", disable=not progress):
+        if name not in index:
+            errors[name] = f"sample {name} not found"
+            continue
+        try:
+            seq = load_pose(index[name])
+            variants = [model_input(seq, ckpt, window, None, pad_short)]
+            if flip:
+                variants.append(model_input(seq, ckpt, window, "body", pad_short))
+        except MotionsimError as exc:
+            errors[name] = str(exc)
+            continue
+        kept.append((name, len(seq), seq.source))
+        inputs.extend(variants)
+    parts = embed_windows(ckpt.model, inputs, window, stride) if inputs else []
+    per = 2 if flip else 1
+    out: dict[str, tuple[SequenceEmbedding, SequenceEmbedding | None]] = {}
+    for k, (name, n_frames, source) in enumerate(kept):
+        embs = [SequenceEmbedding(p, n_frames, window, stride, n_frames < window, source)
+                for p in parts[k * per: (k + 1) * per]]
+        out[name] = (embs[0], embs[1] if flip else None)
+    return out, errors
+
+
+def score_pairs(
+    pairs_csv: str | Path,
+    skeletons: str | Path,
+    out_csv: str | Path,
+    ckpt: Checkpoint,
+    window: int = 32,
+    stride: int = 2,
+    flip: bool = False,
+    pad_short: bool = False,
+    progress: bool = True,
+) -> PairsSummary:
+    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error)."""
+    pairs_csv, out_csv = Path(pairs_csv), Path(out_csv)
+    if out_csv.resolve() == pairs_csv.resolve():
+        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
+    columns, rows = read_pairs(pairs_csv)
+    index = index_samples(skeletons)
+    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
+    embeddings, errors = embed_samples(names, index, ckpt, window, stride, flip, pad_short, progress)
+    summary = PairsSummary(n_pairs=len(rows), n_sequences=len(embeddings))
+    out_columns = columns + [c for c in (*SCORE_COLUMNS, "flipped", "error") if c not in columns]
+    for row_no, row in enumerate(tqdm(rows, desc="scoring", unit="pair", disable=not progress), start=1):
+        bad = [errors.get(row[k], "") for k in ("sample1", "sample2") if row[k] not in embeddings]
+        if bad:
+            reason = "; ".join(b for b in bad if b) or "sample not embedded"
+            summary.failed.append((row_no, reason))
+            row.update({c: "" for c in SCORE_COLUMNS}, flipped="", error=reason)
+            continue
+        (a, a_flip), (b, _) = embeddings[row["sample1"]], embeddings[row["sample2"]]
+        result = compare_embeddings(a, b, a_flip, timeline=False)
+        row.update({"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""})
+        row.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
+        summary.n_scored += 1
+    _write_csv_atomically(out_csv, out_columns, rows)
+    return summary
+
+
+def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    """Write to a temporary file beside ``path`` and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,233 @@
+"""Turn a `PoseSequence` into the model's input: the five body-part channel blocks of DESIGN §2.
+
+Pipeline: COCO-17 -> internal 15 joints -> fill missing joints -> Gaussian smoothing (sigma 2 frames) ->
+scale to a canonical height -> per-part coordinates relative to each part's reference joint (+ mid-hip
+velocity on the torso) = 38 channels -> z-normalisation with the checkpoint's statistics.
+Flips act on the raw 38 channels, before z-normalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from .errors import PoseFormatError
+from .pose import PoseSequence
+from .skeleton import (
+    BODY_PARTS,
+    INTERNAL15_FROM_COCO17,
+    INTERNAL15_INDEX,
+    N_CHANNELS,
+    PART_JOINTS,
+    PART_REFERENCE,
+    PART_SLICES,
+    PART_SWAP,
+    TORSO_SWAP,
+)
+
+#: Joints below this confidence count as missing (pose estimators report low scores for guessed joints).
+DEFAULT_MIN_SCORE = 0.1
+#: Canonical nose-to-ankle height every sequence is scaled to (the unit of the model's inputs).
+DEFAULT_TARGET_HEIGHT = 1.0
+SMOOTH_SIGMA = 2.0
+
+# When a joint is missing in *every* frame, borrow the position of the nearest joint up its chain.
+_FALLBACK: dict[str, tuple[str, ...]] = {
+    "nose": ("neck",),
+    "r_elbow": ("r_shoulder",), "r_wrist": ("r_elbow", "r_shoulder"),
+    "l_elbow": ("l_shoulder",), "l_wrist": ("l_elbow", "l_shoulder"),
+    "r_knee": ("r_hip",), "r_ankle": ("r_knee", "r_hip"),
+    "l_knee": ("l_hip",), "l_ankle": ("l_knee", "l_hip"),
+    "r_shoulder": ("neck",), "l_shoulder": ("neck",), "neck": ("mid_hip",),
+    "r_hip": ("mid_hip",), "l_hip": ("mid_hip",), "mid_hip": ("neck",),
+}
+
+
+def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tuple[np.ndarray, np.ndarray]:
+    """COCO-17 -> the paper's 15-joint layout.
+
+    Returns
+    -------
+    points : float32 array, shape=(T, 15, 2)
+    present : bool array, shape=(T, 15); a derived joint (neck, mid_hip) is present when both sources are.
+    """
+    present17 = (seq.scores >= min_score) & np.isfinite(seq.keypoints).all(axis=2)
+    present17 &= np.abs(seq.keypoints).sum(axis=2) > 0
+    t = len(seq)
+    points = np.zeros((t, 15, 2), dtype=np.float32)
+    present = np.zeros((t, 15), dtype=bool)
+    for j, sources in enumerate(INTERNAL15_FROM_COCO17):
+        src = list(sources)
+        points[:, j] = seq.keypoints[:, src].mean(axis=1)
+        present[:, j] = present17[:, src].all(axis=1)
+    return points, present
+
+
+def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequence") -> np.ndarray:
+    """Fill missing joints from the previous frame, then backwards from the next (DESIGN §2).
+
+    A joint missing in every frame takes the position of its nearest present joint up the chain
+    (wrist -> elbow -> shoulder...), so a cropped or hidden limb reads as "not moving", not as garbage.
+    """
+    out = points.copy()
+    t, j = present.shape
+    idx = np.where(present, np.arange(t)[:, None], -1)
+    prev = np.maximum.accumulate(idx, axis=0)  # last present frame at or before t
+    idx_next = np.where(present, np.arange(t)[:, None], t)
+    nxt = np.minimum.accumulate(idx_next[::-1], axis=0)[::-1]  # first present frame at or after t
+    src = np.where(prev >= 0, prev, nxt)  # (T, J); == t where the joint never appears
+    never = ~present.any(axis=0)
+    cols = np.arange(j)[None, :].repeat(t, axis=0)
+    ok = src < t
+    out[ok] = points[src[ok], cols[ok]]
+    if never.all():
+        raise PoseFormatError(f"{source}: no body joint is ever present")
+    for name in (n for n in _FALLBACK if never[INTERNAL15_INDEX[n]]):
+        target = INTERNAL15_INDEX[name]
+        for fb in _FALLBACK[name]:
+            if not never[INTERNAL15_INDEX[fb]]:
+                out[:, target] = out[:, INTERNAL15_INDEX[fb]]
+                never[target] = False
+                break
+    if never.any():  # nothing up the chain either: sit at the centroid of the joints we have
+        out[:, never] = out[:, ~never].mean(axis=1, keepdims=True)
+    return out
+
+
+def sequence_height(points: np.ndarray) -> float:
+    """Body height in input units: 90th percentile over frames of (ankle-mean y - nose y).
+
+    Falls back to 3 x the neck-to-mid-hip length when the ankles are not below the nose (lying down,
+    legs cropped), which is the typical ratio of those lengths in standing adults.
+    """
+    ankle_y = points[:, [INTERNAL15_INDEX["r_ankle"], INTERNAL15_INDEX["l_ankle"]], 1].mean(axis=1)
+    per_frame = ankle_y - points[:, INTERNAL15_INDEX["nose"], 1]
+    per_frame = per_frame[per_frame > 0]
+    if per_frame.size:
+        height = float(np.percentile(per_frame, 90))
+        if height > 1e-6:
+            return height
+    trunk = np.linalg.norm(points[:, INTERNAL15_INDEX["neck"]] - points[:, INTERNAL15_INDEX["mid_hip"]], axis=1)
+    height = 3.0 * float(np.percentile(trunk, 90))
+    return height
+
+
+def prepare_points(
+    seq: PoseSequence,
+    target_height: float = DEFAULT_TARGET_HEIGHT,
+    min_score: float = DEFAULT_MIN_SCORE,
+    smooth: bool = True,
+) -> np.ndarray:
+    """Internal-15 joints, gaps filled, smoothed and scaled to ``target_height``; shape=(T, 15, 2)."""
+    points, present = to_internal15(seq, min_score)
+    points = fill_missing(points, present, seq.source)
+    if smooth and len(points) > 1:
+        points = gaussian_filter1d(points, sigma=SMOOTH_SIGMA, axis=0, mode="nearest")
+    height = sequence_height(points)
+    if not np.isfinite(height) or height <= 1e-6:
+        raise PoseFormatError(f"{seq.source}: the body has no extent (all joints at one point), cannot scale it")
+    return (points * (target_height / height)).astype(np.float32)
+
+
+def pad_frames(points: np.ndarray, n_frames: int) -> np.ndarray:
+    """Hold the last pose until the sequence has ``n_frames`` frames (used for sequences shorter than w)."""
+    if len(points) >= n_frames:
+        return points
+    pad = np.repeat(points[-1:], n_frames - len(points), axis=0)
+    return np.concatenate([points, pad], axis=0)
+
+
+def part_channels(points: np.ndarray) -> np.ndarray:
+    """The 38 raw channels, shape=(38, T): each part relative to its reference joint, joint-major (x, y).
+
+    The torso block ends with the mid-hip velocity (0 in the first frame), the only absolute motion the
+    model sees, so translation of the whole body does not change the channels.
+    """
+    blocks = []
+    for part in BODY_PARTS:
+        rel = points[:, list(PART_JOINTS[part])] - points[:, [PART_REFERENCE[part]]]  # (T, n, 2)
+        if part == "torso":
+            centre = points[:, PART_REFERENCE["torso"]]
+            velocity = np.zeros_like(centre)
+            velocity[1:] = centre[1:] - centre[:-1]
+            rel = np.concatenate([rel, velocity[:, None]], axis=1)
+        blocks.append(rel.reshape(len(points), -1))
+    return np.concatenate(blocks, axis=1).T.astype(np.float32, copy=False)
+
+
+def mirror(channels: np.ndarray, parts: str = "body") -> np.ndarray:
+    """Mirror raw part channels, shape=(..., 38, T). ``parts``: "body" (whole-body mirror image),
+    "arms" or "legs" (swap and mirror only that pair of limbs). Applying the same flip twice is the identity.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(38, 5)).astype(np.float32)
+    >>> bool(np.array_equal(mirror(mirror(x)), x))
+    True
+    """
+    if parts not in ("body", "arms", "legs"):
+        raise ValueError(f"parts must be 'body', 'arms' or 'legs', got {parts!r}")
+    swapped = {"body": BODY_PARTS, "arms": ("right_arm", "left_arm"), "legs": ("right_leg", "left_leg")}[parts]
+    out = channels.copy()
+    for part in swapped:
+        src = channels[..., PART_SLICES[PART_SWAP[part]], :]
+        if part == "torso":  # swap left/right joints inside the torso (velocity stays last)
+            joints = src.reshape(*src.shape[:-2], 7, 2, src.shape[-1])
+            order = list(TORSO_SWAP) + [6]
+            src = joints[..., order, :, :].reshape(src.shape)
+        src = src.copy()
+        src[..., 0::2, :] *= -1  # x channels are the even ones in every block
+        out[..., PART_SLICES[part], :] = src
+    return out
+
+
+@dataclass(frozen=True)
+class NormStats:
+    """Per-channel mean and std of the training data (part of a checkpoint)."""
+
+    mean: np.ndarray  # (38,)
+    std: np.ndarray  # (38,)
+
+    @staticmethod
+    def identity() -> NormStats:
+        return NormStats(np.zeros(N_CHANNELS, np.float32), np.ones(N_CHANNELS, np.float32))
+
+    @staticmethod
+    def from_channels(channels: np.ndarray, floor: float = 1e-4) -> NormStats:
+        """Statistics over a stack of raw channels, shape=(N, 38, T); the std has a floor."""
+        flat = np.moveaxis(channels, -2, 0).reshape(N_CHANNELS, -1)
+        return NormStats(flat.mean(axis=1).astype(np.float32), np.maximum(flat.std(axis=1), floor).astype(np.float32))
+
+    def normalize(self, channels: np.ndarray) -> np.ndarray:
+        return ((channels - self.mean[:, None]) / self.std[:, None]).astype(np.float32)
+
+
+def preprocess(
+    seq: PoseSequence,
+    stats: NormStats,
+    target_height: float = DEFAULT_TARGET_HEIGHT,
+    min_frames: int = 1,
+    pad_short: bool = False,
+    flip: str | None = None,
+) -> np.ndarray:
+    """PoseSequence -> normalised model input, shape=(38, T') with T' = max(T, min_frames) if padding.
+
+    Raises `SequenceTooShortError` when T < ``min_frames`` and ``pad_short`` is False.
+    """
+    from .errors import SequenceTooShortError
+
+    seq.validate()
+    points = prepare_points(seq, target_height)
+    if len(points) < min_frames:
+        if not pad_short:
+            raise SequenceTooShortError(
+                f"{seq.source}: has {len(points)} frames, shorter than the window ({min_frames}); "
+                "use a smaller --window or --pad-short"
+            )
+        points = pad_frames(points, min_frames)
+    channels = part_channels(points)
+    if flip:
+        channels = mirror(channels, flip)
+    return stats.normalize(channels)

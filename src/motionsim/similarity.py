@@ -1,0 +1,214 @@
+"""Algorithm 1: per-part similarity of two motions, and the headline `compare` API.
+
+input -> PoseSequence -> preprocess (38 channels) -> windows -> motion embeddings -> DTW per part ->
+mean cosine along the path -> per-part and overall scores, plus a per-window timeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .dtw import dtw_path, mean_similarity_along_path
+from .embed import embed_windows
+from .model.checkpoint import Checkpoint, load_model
+from .pose import PoseSequence, as_pose_sequence
+from .preprocess import preprocess
+from .skeleton import BODY_PARTS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 32
+DEFAULT_STRIDE = 8
+
+
+@dataclass
+class SequenceEmbedding:
+    """Per-part window embeddings of one sequence (rows L2-normalised)."""
+
+    parts: dict[str, np.ndarray]
+    n_frames: int
+    window: int
+    stride: int
+    padded: bool = False
+    source: str = "array"
+
+    @property
+    def n_windows(self) -> int:
+        return int(next(iter(self.parts.values())).shape[0])
+
+
+@dataclass
+class SimilarityResult:
+    """What `compare` returns; `to_dict()` is the JSON contract of DESIGN §6 (plus a few extra keys)."""
+
+    similarity: float
+    body_parts: dict[str, float]
+    flipped: bool
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    window: int = DEFAULT_WINDOW
+    stride: int = DEFAULT_STRIDE
+    model: str = ""
+    frames: dict[str, int] = field(default_factory=dict)
+    padded: dict[str, bool] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "similarity": self.similarity,
+            "body_parts": dict(self.body_parts),
+            "flipped": self.flipped,
+            "windows": list(self.windows),
+            "window": self.window,
+            "stride": self.stride,
+            "model": self.model,
+            "frames": dict(self.frames),
+            "padded": dict(self.padded),
+        }
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_model(path: str | None) -> Checkpoint:
+    return load_model(path)
+
+
+def resolve_model(model: Checkpoint | str | Path | None) -> Checkpoint:
+    """A Checkpoint as is; a path or None (the bundled default) loaded once and cached."""
+    if isinstance(model, Checkpoint):
+        return model
+    return _cached_model(None if model is None else str(model))
+
+
+def model_input(
+    seq: PoseSequence, ckpt: Checkpoint, window: int, flip: str | None = None, pad_short: bool = False
+) -> np.ndarray:
+    """Normalised (38, T) input of one sequence for ``ckpt`` (padded to ``window`` if asked)."""
+    return preprocess(seq, ckpt.stats, ckpt.target_height, window, pad_short, flip)
+
+
+def embed_sequences(
+    seqs: list[PoseSequence],
+    ckpt: Checkpoint,
+    window: int = DEFAULT_WINDOW,
+    stride: int = DEFAULT_STRIDE,
+    flip: str | None = None,
+    pad_short: bool = False,
+) -> list[SequenceEmbedding]:
+    """Preprocess and embed many sequences in shared batches (each one exactly once)."""
+    channels = [model_input(s, ckpt, window, flip, pad_short) for s in seqs]
+    parts = embed_windows(ckpt.model, channels, window, stride)
+    return [
+        SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source)
+        for s, p in zip(seqs, parts)
+    ]
+
+
+def part_scores(a: SequenceEmbedding, b: SequenceEmbedding) -> dict[str, float]:
+    """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path."""
+    return {p: mean_similarity_along_path(cosine_matrix(a, b, p)) for p in BODY_PARTS}
+
+
+def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.ndarray:
+    """Cosine similarity of every window of A with every window of B, shape=(n_a, n_b), in [-1, 1]."""
+    return np.clip(a.parts[part] @ b.parts[part].T, -1.0, 1.0)
+
+
+def window_timeline(a: SequenceEmbedding, b: SequenceEmbedding) -> list[dict[str, Any]]:
+    """Feedback every ``stride`` frames: for each window of A, the mean cosine of its DTW matches in B."""
+    n = a.n_windows
+    sums = {p: np.zeros(n) for p in BODY_PARTS}
+    counts = {p: np.zeros(n) for p in BODY_PARTS}
+    matched = np.zeros((len(BODY_PARTS), n))
+    for k, p in enumerate(BODY_PARTS):
+        sim = cosine_matrix(a, b, p)
+        path, _ = dtw_path(1.0 - sim)
+        np.add.at(sums[p], path[:, 0], sim[path[:, 0], path[:, 1]])
+        np.add.at(counts[p], path[:, 0], 1)
+        np.maximum.at(matched[k], path[:, 0], path[:, 1])
+    rows = []
+    for i in range(n):
+        parts = {p: float(sums[p][i] / counts[p][i]) for p in BODY_PARTS}
+        start = i * a.stride
+        rows.append({
+            "index": i,
+            "start_frame": start,
+            "end_frame": min(start + a.window, a.n_frames),
+            "matched_start_frame": int(np.median(matched[:, i])) * b.stride,
+            "similarity": float(np.mean(list(parts.values()))),
+            "body_parts": parts,
+        })
+    return rows
+
+
+def compare_embeddings(
+    a: SequenceEmbedding,
+    b: SequenceEmbedding,
+    a_flipped: SequenceEmbedding | None = None,
+    timeline: bool = True,
+) -> SimilarityResult:
+    """Score two embedded sequences; with ``a_flipped`` keep whichever of A / mirrored A scores higher."""
+    scores = part_scores(a, b)
+    flipped = False
+    if a_flipped is not None:
+        alt = part_scores(a_flipped, b)
+        if np.mean(list(alt.values())) > np.mean(list(scores.values())):
+            scores, a, flipped = alt, a_flipped, True
+    return SimilarityResult(
+        similarity=float(np.mean(list(scores.values()))),
+        body_parts=scores,
+        flipped=flipped,
+        windows=window_timeline(a, b) if timeline else [],
+        window=a.window,
+        stride=a.stride,
+        frames={"a": a.n_frames, "b": b.n_frames},
+        padded={"a": a.padded, "b": b.padded},
+    )
+
+
+def compare(
+    a: Any,
+    b: Any,
+    *,
+    model: Checkpoint | str | Path | None = None,
+    window: int = DEFAULT_WINDOW,
+    stride: int = DEFAULT_STRIDE,
+    flip: bool = False,
+    pad_short: bool = False,
+    timeline: bool = True,
+) -> SimilarityResult:
+    """How similar are two motions, per body part?
+
+    Parameters
+    ----------
+    a, b : path (keypoint file or video), array (T, 17, 2|3) in COCO-17 order, or PoseSequence
+    model : Checkpoint, path to a .safetensors model, or None for the bundled default
+    window, stride : Algorithm 1's w and r (w a multiple of 8)
+    flip : also try the mirror image of ``a`` and keep the better score (the paper's "body flip")
+    pad_short : hold the last pose of a sequence shorter than ``window`` instead of raising
+        `SequenceTooShortError`
+    timeline : include the per-window feedback (``windows``)
+
+    Returns
+    -------
+    SimilarityResult; ``.to_dict()`` gives {"similarity", "body_parts", "flipped", "windows", ...}, cosines in
+    [-1, 1].
+
+    Examples
+    --------
+    >>> walk = np.random.default_rng(0).normal(size=(40, 17, 2)).cumsum(axis=0) + 100
+    >>> result = compare(walk, walk, stride=4)
+    >>> round(result.similarity, 4), sorted(result.body_parts) == sorted(BODY_PARTS)
+    (1.0, True)
+    """
+    ckpt = resolve_model(model)
+    seq_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
+    seq_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
+    emb_a, emb_b = embed_sequences([seq_a, seq_b], ckpt, window, stride, pad_short=pad_short)
+    emb_a_flip = embed_sequences([seq_a], ckpt, window, stride, flip="body", pad_short=pad_short)[0] if flip else None
+    result = compare_embeddings(emb_a, emb_b, emb_a_flip, timeline=timeline)
+    result.model = ckpt.name
+    return result
