@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+
+from conftest import make_motion
+from motionsim.errors import PoseFormatError, SequenceTooShortError
+from motionsim.pose import PoseSequence, as_pose_sequence
+from motionsim.preprocess import (
+    NormStats,
+    fill_missing,
+    mirror,
+    part_channels,
+    prepare_points,
+    preprocess,
+    sequence_height,
+    to_internal15,
+)
+from motionsim.skeleton import N_CHANNELS, PART_SLICES
+
+
+def channels_of(array: np.ndarray) -> np.ndarray:
+    return part_channels(prepare_points(as_pose_sequence(array)))
+
+
+def test_channel_count_and_layout(wave):
+    ch = channels_of(wave)
+    assert ch.shape == (N_CHANNELS, len(wave)) == (38, 64)
+    # each limb's first joint is its reference joint, so its relative coordinates are zero
+    for part in ("right_arm", "left_arm", "right_leg", "left_leg"):
+        assert np.allclose(ch[PART_SLICES[part]][:2], 0)
+
+
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (300.0, -120.0), (-1e4, 5e3)])
+@pytest.mark.parametrize("scale", [1.0, 0.25, 3.0])
+def test_invariant_to_translation_and_uniform_scale(wave, shift, scale):
+    base = channels_of(wave)
+    moved = channels_of(wave * scale + np.array(shift, dtype=np.float32))
+    np.testing.assert_allclose(moved, base, atol=1e-4)
+
+
+def test_height_is_canonical(wave):
+    points = prepare_points(as_pose_sequence(wave * 7.0), target_height=1.0)
+    assert sequence_height(points) == pytest.approx(1.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("parts", ["body", "arms", "legs"])
+def test_flip_twice_is_identity(wave, parts):
+    ch = channels_of(wave)
+    np.testing.assert_array_equal(mirror(mirror(ch, parts), parts), ch)
+    assert not np.allclose(mirror(ch, parts), ch)
+
+
+def test_body_flip_equals_mirrored_input(wave):
+    """Mirroring the channels == mirroring the image (x -> -x) and relabelling left/right joints."""
+    from motionsim.skeleton import COCO17_SWAP
+
+    mirrored = wave.copy()
+    mirrored[..., 0] *= -1
+    mirrored = mirrored[:, list(COCO17_SWAP)]
+    np.testing.assert_allclose(mirror(channels_of(wave), "body"), channels_of(mirrored), atol=1e-5)
+
+
+def test_missing_joints_filled_forward_then_backward():
+    points = np.arange(5 * 15 * 2, dtype=np.float32).reshape(5, 15, 2)
+    present = np.ones((5, 15), bool)
+    present[0, 3] = present[1, 3] = False  # missing at the start -> backward fill from frame 2
+    present[3, 4] = present[4, 4] = False  # missing at the end -> forward fill from frame 2
+    out = fill_missing(points, present)
+    np.testing.assert_array_equal(out[0, 3], points[2, 3])
+    np.testing.assert_array_equal(out[1, 3], points[2, 3])
+    np.testing.assert_array_equal(out[4, 4], points[2, 4])
+    np.testing.assert_array_equal(out[2], points[2])
+
+
+def test_joint_never_seen_takes_its_parent():
+    points = np.random.default_rng(0).normal(size=(4, 15, 2)).astype(np.float32)
+    present = np.ones((4, 15), bool)
+    present[:, 4] = False  # r_wrist never detected
+    out = fill_missing(points, present)
+    np.testing.assert_array_equal(out[:, 4], points[:, 3])  # sits on the r_elbow
+
+
+def test_low_confidence_counts_as_missing(wave):
+    arr = np.concatenate([wave, np.ones((*wave.shape[:2], 1), np.float32)], axis=2)
+    arr[10, 10, 2] = 0.01  # right wrist barely seen
+    _, present = to_internal15(as_pose_sequence(arr))
+    assert not present[10, 4] and present[11, 4]
+
+
+def test_short_sequence_refused_or_padded(wave):
+    seq = as_pose_sequence(wave[:20])
+    with pytest.raises(SequenceTooShortError, match="20 frames"):
+        preprocess(seq, NormStats.identity(), min_frames=32)
+    padded = preprocess(seq, NormStats.identity(), min_frames=32, pad_short=True)
+    assert padded.shape == (38, 32)
+    np.testing.assert_array_equal(padded[:6, 20:], np.repeat(padded[:6, 19:20], 12, axis=1))
+
+
+@pytest.mark.parametrize("bad", ["nan", "zeros"])
+def test_unusable_sequences_raise(bad):
+    arr = np.full((40, 17, 2), np.nan if bad == "nan" else 0.0, np.float32)
+    with pytest.raises(PoseFormatError):
+        preprocess(PoseSequence(arr, np.ones((40, 17)), source="x"), NormStats.identity())
+
+
+def test_norm_stats_standardise():
+    rng = np.random.default_rng(0)
+    data = rng.normal(3.0, 2.0, size=(50, 38, 32)).astype(np.float32)
+    stats = NormStats.from_channels(data)
+    z = stats.normalize(np.moveaxis(data, 1, 0).reshape(38, -1))
+    np.testing.assert_allclose(z.mean(axis=1), 0, atol=1e-4)
+    np.testing.assert_allclose(z.std(axis=1), 1, atol=1e-3)
+
+
+def test_make_motion_helper_differs_by_kind():
+    assert not np.allclose(make_motion(kind="wave"), make_motion(kind="kick"))
