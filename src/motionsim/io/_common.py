@@ -5,9 +5,11 @@ Person selection (``person="auto"``), the rule documented in ``docs/formats.md``
 1. If every detection in the file carries an id (``object_id`` in COCO/NTU files, ``person_id`` in OpenPose),
    keep the id with the largest total *salience* over the sequence (salience of one detection = its
    confidence x its size in pixels, so a person who is large, confident and present often wins).
-2. Otherwise track by position: start from the single most salient detection in the whole sequence, then walk
-   forwards and backwards in time, each frame taking the detection whose keypoint centre is nearest to the
-   last kept one, provided it lies within one body size of it; otherwise that frame is missing.
+2. Otherwise, if no frame holds more than one detection, every detection is kept.
+3. Otherwise track by position: start from the single most salient detection in the whole sequence (earliest
+   on ties), then walk forwards and backwards in time, each frame taking the detection whose keypoint centre
+   is nearest to the last kept one, provided it lies within one body size of it; otherwise that frame is
+   missing.
 
 Frames where the chosen person is absent become all-missing frames (every score 0).
 """
@@ -94,15 +96,15 @@ class Detection:
 
 
 def _track(frames: Sequence[Sequence[Detection]]) -> list[int | None]:
-    """Indices of the tracked person in each frame (None: absent), rule 2 of the module docstring."""
+    """Indices of the tracked person in each frame (None: absent), rule 3 of the module docstring."""
     chosen: list[int | None] = [None] * len(frames)
     best = max(
-        ((det.salience(), t, i) for t, dets in enumerate(frames) for i, det in enumerate(dets)),
+        ((det.salience(), -t, -i) for t, dets in enumerate(frames) for i, det in enumerate(dets)),
         default=(0.0, 0, 0),
     )
     if best[0] <= 0:
         return chosen
-    _, t0, i0 = best
+    t0, i0 = -best[1], -best[2]
     chosen[t0] = i0
     for step in (1, -1):
         centre, size = frames[t0][i0].centre_size()  # type: ignore[misc]
@@ -156,6 +158,8 @@ def select_person(
                 totals[d.ident] = totals.get(d.ident, 0.0) + d.salience()  # type: ignore[index]
             ident = max(totals, key=lambda k: (totals[k], -k))
             chosen, label = _by_ident(frames, ident), ident
+        elif all(len(dets) <= 1 for dets in frames):  # nobody to confuse: keep every detection
+            chosen, label = [0 if dets else None for dets in frames], "single"
         else:
             chosen, label = _track(frames), "tracked"
     elif isinstance(person, int) and not isinstance(person, bool):

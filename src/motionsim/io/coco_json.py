@@ -136,7 +136,7 @@ def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
         "category_id": 1,
         "bbox": [round(v, 3) for v in bbox_of(pts, sc)],
         "score": round(float(sc[sc > 0].mean()), 4),
-        "keypoints": [round(float(v), 3) for v in kp.ravel()],
+        "keypoints": [round(float(v), 4 if k % 3 == 2 else 3) for k, v in enumerate(kp.ravel())],
         "object_id": object_id,
     }
 
@@ -144,7 +144,8 @@ def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
 def write(seq: PoseSequence | Sequence[PoseSequence], path: Path) -> None:
     """Write one or several people (``object_id`` 0, 1, ...) as an NTU/COCO-17 keypoint JSON file.
 
-    Frames where a person has no present joint omit that person; coordinates are rounded to 1e-3 pixel.
+    Frames where a person has no present joint omit that person; coordinates are rounded to 1e-3 pixel,
+    scores to 1e-4.
     Several sequences must have the same length.
     """
     seqs = [seq] if isinstance(seq, PoseSequence) else list(seq)
