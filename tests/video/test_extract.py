@@ -1,0 +1,143 @@
+"""Video -> PoseSequence: pluggable backends, missing extras, and MediaPipe on a clip of the Sports2D demo.
+
+The real-video test needs the ``video`` extra and the demo file shipped in the ``sports2d`` wheel:
+``pip install mediapipe==0.10.21 opencv-python-headless && pip install --no-deps sports2d==0.8.34``.
+It is skipped when they are absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motionsim.errors import MissingExtraError, PoseFormatError
+from motionsim.io import load_pose
+from motionsim.skeleton import LAYOUTS
+from motionsim.video import BACKENDS, MediaPipeBackend, extract_pose
+
+
+def _demo_video() -> Path | None:
+    spec = importlib.util.find_spec("Sports2D")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
+    return path if path.is_file() else None
+
+
+def _write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
+    cv2 = pytest.importorskip("cv2")
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+class _BrightSpotBackend:
+    """A fake estimator: every BODY_25 joint at the brightest pixel; nobody in dark frames."""
+
+    layout = "body25"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, frame_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        self.calls += 1
+        gray = frame_rgb.sum(axis=2)
+        if gray.max() == 0:
+            return None
+        y, x = np.unravel_index(np.argmax(gray), gray.shape)
+        n = LAYOUTS[self.layout][0]
+        return np.tile([x, y], (n, 1)).astype(np.float32), np.ones(n, np.float32)
+
+
+def _spot_frames(n: int) -> list[np.ndarray]:
+    frames = []
+    for t in range(n):
+        f = np.zeros((48, 64, 3), np.uint8)
+        if t != 2:  # frame 2 is dark: nobody there
+            f[16:24, 8 + 4 * t: 16 + 4 * t] = 255
+        frames.append(f)
+    return frames
+
+
+def test_custom_backend_gets_every_frame_and_video_fps(tmp_path) -> None:
+    path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
+    backend = _BrightSpotBackend()
+    seq = extract_pose(path, backend, progress=False)
+    assert len(seq) == backend.calls == 6
+    assert seq.fps == pytest.approx(12.0)
+    assert (seq.meta["width"], seq.meta["height"]) == (64, 48)
+    np.testing.assert_array_equal((seq.scores > 0).any(axis=1), [t != 2 for t in range(6)])
+    xs = seq.keypoints[[0, 1, 3], 0, 0]
+    assert np.all(np.diff(xs) > 0)  # the spot moves right
+
+
+def test_max_frames(tmp_path) -> None:
+    path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
+    assert len(extract_pose(path, _BrightSpotBackend(), max_frames=4, progress=False)) == 4
+
+
+def test_unreadable_video_is_a_pose_format_error(tmp_path) -> None:
+    pytest.importorskip("cv2")
+    path = tmp_path / "broken.mp4"
+    path.write_bytes(b"\x00\x01 this is not a video")
+    with pytest.raises(PoseFormatError, match=r"broken\.mp4: cannot be opened as a video"):
+        load_pose(path)
+
+
+def test_unknown_backend(tmp_path) -> None:
+    path = tmp_path / "a.mp4"
+    path.write_bytes(b"x")
+    with pytest.raises(PoseFormatError, match=r"unknown video backend 'openpifpaf'; known: mediapipe"):
+        extract_pose(path, "openpifpaf")
+
+
+@pytest.mark.parametrize("module", ["mediapipe", "cv2"])
+def test_missing_extra_names_the_fix(tmp_path, monkeypatch, module) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    path = tmp_path / "a.mp4"
+    path.write_bytes(b"x")
+    with pytest.raises(MissingExtraError, match=r"pip install 'motionsim\[video\]'"):
+        if module == "mediapipe":
+            MediaPipeBackend()
+        else:
+            extract_pose(path, _BrightSpotBackend())
+
+
+def test_default_backend_is_registered() -> None:
+    assert BACKENDS["mediapipe"] is MediaPipeBackend
+
+
+def test_mediapipe_on_demo_clip(tmp_path) -> None:
+    pytest.importorskip("mediapipe")
+    cv2 = pytest.importorskip("cv2")
+    demo = _demo_video()
+    if demo is None:
+        pytest.skip("demo video absent: pip install --no-deps sports2d==0.8.34")
+    cap = cv2.VideoCapture(str(demo))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    frames = []
+    while len(frames) < 30:
+        ok, frame = cap.read()
+        assert ok
+        frames.append(cv2.resize(frame, (frame.shape[1] // 2, frame.shape[0] // 2)))
+    cap.release()
+    clip = _write_video(tmp_path / "clip.mp4", frames, fps)
+    seq = load_pose(clip)
+    h, w = frames[0].shape[:2]
+    assert len(seq) == len(frames) and seq.fps == pytest.approx(fps)
+    seen = seq.scores > 0.5
+    found = seen.any(axis=1)
+    assert found.mean() > 2 / 3 and found[-10:].all()  # MediaPipe needs a few frames to lock on, then tracks
+    pts = seq.keypoints[seen]
+    assert (pts[:, 0] >= -0.05 * w).all() and (pts[:, 0] <= 1.05 * w).all()
+    assert (pts[:, 1] >= -0.05 * h).all() and (pts[:, 1] <= 1.05 * h).all()
+    both = seen[:, 0] & seen[:, 15] & seen[:, 16]
+    assert both.any()
+    assert (seq.keypoints[both, 0, 1] < seq.keypoints[both, 15:17, 1].mean(axis=1)).all()  # nose above ankles
