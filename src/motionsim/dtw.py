@@ -48,69 +48,93 @@ def _path_numpy(cost: np.ndarray) -> tuple[np.ndarray, float]:
     return _backtrack_numpy(acc), float(acc[-1, -1])
 
 
-def _path_python_kernel(cost: np.ndarray) -> tuple[np.ndarray, float]:
-    """Plain loops: the body numba compiles. Returns (path (K, 2), total cost)."""
-    n, m = cost.shape
-    acc = np.empty((n + 1, m + 1))
-    acc[:, :] = np.inf
-    acc[0, 0] = 0.0
+def _path_python_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
+    """Plain loops: the body numba compiles. Cost is ``matrix`` or ``1 - matrix``.
+
+    Keeps two rows of accumulated cost and one byte per cell for the chosen step (0 diagonal, 1 up,
+    2 left), so a 2,500 x 2,500 alignment needs 6 MB, not 50 MB. Returns (path (K, 2), total cost).
+    """
+    n, m = matrix.shape
+    step = np.empty((n, m), dtype=np.int8)
+    prev = np.empty(m + 1)
+    cur = np.empty(m + 1)
+    prev[:] = np.inf
+    prev[0] = 0.0
     for i in range(n):
+        cur[0] = np.inf
         for j in range(m):
-            a = acc[i, j]
-            b = acc[i, j + 1]
-            c = acc[i + 1, j]
-            best = a if (a <= b and a <= c) else (b if b <= c else c)
-            acc[i + 1, j + 1] = cost[i, j] + best
+            a = prev[j]
+            b = prev[j + 1]
+            c = cur[j]
+            if a <= b and a <= c:
+                best, s = a, 0
+            elif b <= c:
+                best, s = b, 1
+            else:
+                best, s = c, 2
+            cost = 1.0 - matrix[i, j] if is_similarity else matrix[i, j]
+            cur[j + 1] = cost + best
+            step[i, j] = s
+        prev, cur = cur, prev
+    total = prev[m]
     path = np.empty((n + m, 2), dtype=np.int64)
     k = 0
-    i, j = n, m
-    path[k, 0], path[k, 1] = i - 1, j - 1
-    while i > 1 or j > 1:
-        diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
-        if diag <= up and diag <= left:
+    i, j = n - 1, m - 1
+    path[0, 0], path[0, 1] = i, j
+    while i > 0 or j > 0:
+        s = step[i, j]
+        if s == 0:
             i -= 1
             j -= 1
-        elif up <= left:
+        elif s == 1:
             i -= 1
         else:
             j -= 1
         k += 1
-        path[k, 0], path[k, 1] = i - 1, j - 1
-    return path[k::-1].copy(), acc[n, m]
+        path[k, 0], path[k, 1] = i, j
+    return path[k::-1].copy(), total
 
 
 def _mean_along_path_kernel(sim: np.ndarray) -> float:
     """Mean of ``sim`` along the DTW path of cost = 1 - sim.
 
     With cost = 1 - sim, the mean along a path of length L and total cost C is 1 - C / L, so the forward
-    pass only carries each cell's path length (same tie rule as the backtrack): no path is built.
+    pass only carries each cell's path length (same tie rule as the backtrack): no path is built, and two
+    rows of state suffice.
     """
     n, m = sim.shape
-    acc = np.empty((n + 1, m + 1))
-    acc[:, :] = np.inf
-    acc[0, 0] = 0.0
-    length = np.zeros((n + 1, m + 1), dtype=np.int64)
+    acc_prev = np.empty(m + 1)
+    acc_cur = np.empty(m + 1)
+    len_prev = np.zeros(m + 1, dtype=np.int64)
+    len_cur = np.zeros(m + 1, dtype=np.int64)
+    acc_prev[:] = np.inf
+    acc_prev[0] = 0.0
     for i in range(n):
+        acc_cur[0] = np.inf
         for j in range(m):
-            a = acc[i, j]
-            b = acc[i, j + 1]
-            c = acc[i + 1, j]
+            a = acc_prev[j]
+            b = acc_prev[j + 1]
+            c = acc_cur[j]
             if a <= b and a <= c:
-                best, steps = a, length[i, j]
+                best, steps = a, len_prev[j]
             elif b <= c:
-                best, steps = b, length[i, j + 1]
+                best, steps = b, len_prev[j + 1]
             else:
-                best, steps = c, length[i + 1, j]
-            acc[i + 1, j + 1] = (1.0 - sim[i, j]) + best
-            length[i + 1, j + 1] = steps + 1
-    return 1.0 - acc[n, m] / length[n, m]
+                best, steps = c, len_cur[j]
+            acc_cur[j + 1] = (1.0 - sim[i, j]) + best
+            len_cur[j + 1] = steps + 1
+        acc_prev, acc_cur = acc_cur, acc_prev
+        len_prev, len_cur = len_cur, len_prev
+    return 1.0 - acc_prev[m] / len_prev[m]
 
 
 if njit is not None:
     _path_kernel = njit(cache=True, nogil=True)(_path_python_kernel)
     _mean_along_path = njit(cache=True, nogil=True)(_mean_along_path_kernel)
 else:  # pragma: no cover
-    _path_kernel = _path_numpy
+
+    def _path_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
+        return _path_numpy(1.0 - matrix if is_similarity else matrix)
 
     def _mean_along_path(sim: np.ndarray) -> float:
         path, _ = _path_numpy(1.0 - sim)
@@ -118,7 +142,8 @@ else:  # pragma: no cover
 
 
 def _check_matrix(cost: np.ndarray, name: str) -> np.ndarray:
-    cost = np.ascontiguousarray(cost, dtype=np.float64)
+    cost = np.asarray(cost)
+    cost = np.ascontiguousarray(cost, dtype=cost.dtype if cost.dtype in (np.float32, np.float64) else np.float64)
     if cost.ndim != 2 or cost.shape[0] == 0 or cost.shape[1] == 0:
         raise ValueError(f"{name} must be a non-empty 2-D matrix, got shape {cost.shape}")
     if not np.isfinite(cost).all():
@@ -150,8 +175,16 @@ def dtw_path(cost: np.ndarray, backend: str = "auto") -> tuple[np.ndarray, float
         return _path_numpy(cost)
     if backend not in ("auto", "numba"):
         raise ValueError(f"unknown DTW backend {backend!r}")
-    path, total = _path_kernel(cost)
+    path, total = _path_kernel(cost, False)
     return path, float(total)
+
+
+def similarity_path(sim: np.ndarray) -> np.ndarray:
+    """DTW path through a similarity matrix (cost ``1 - sim``, computed on the fly); shape=(K, 2)."""
+    sim = _check_matrix(sim, "similarity matrix")
+    if njit is None:  # pragma: no cover
+        return _path_numpy(1.0 - sim)[0]
+    return _path_kernel(sim, True)[0]
 
 
 def mean_similarity_along_path(sim: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtw import dtw_path, mean_similarity_along_path
+from .dtw import mean_similarity_along_path, similarity_path
 from .embed import embed_windows
 from .model.checkpoint import Checkpoint, load_model
 from .pose import PoseSequence, as_pose_sequence
@@ -117,31 +117,32 @@ def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.n
     return np.clip(a.parts[part] @ b.parts[part].T, -1.0, 1.0)
 
 
-def window_timeline(a: SequenceEmbedding, b: SequenceEmbedding) -> list[dict[str, Any]]:
-    """Feedback every ``stride`` frames: for each window of A, the mean cosine of its DTW matches in B."""
+def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    """Part scores plus feedback every ``stride`` frames: for each window of A, the mean cosine of its DTW
+    matches in B (one DTW path per part serves both)."""
     n = a.n_windows
-    sums = {p: np.zeros(n) for p in BODY_PARTS}
-    counts = {p: np.zeros(n) for p in BODY_PARTS}
+    scores: dict[str, float] = {}
+    per_window = np.zeros((len(BODY_PARTS), n))
     matched = np.zeros((len(BODY_PARTS), n))
     for k, p in enumerate(BODY_PARTS):
         sim = cosine_matrix(a, b, p)
-        path, _ = dtw_path(1.0 - sim)
-        np.add.at(sums[p], path[:, 0], sim[path[:, 0], path[:, 1]])
-        np.add.at(counts[p], path[:, 0], 1)
+        path = similarity_path(sim)
+        along = sim[path[:, 0], path[:, 1]].astype(np.float64)
+        scores[p] = float(along.mean())
+        per_window[k] = np.bincount(path[:, 0], weights=along, minlength=n) / np.bincount(path[:, 0], minlength=n)
         np.maximum.at(matched[k], path[:, 0], path[:, 1])
     rows = []
     for i in range(n):
-        parts = {p: float(sums[p][i] / counts[p][i]) for p in BODY_PARTS}
         start = i * a.stride
         rows.append({
             "index": i,
             "start_frame": start,
             "end_frame": min(start + a.window, a.n_frames),
             "matched_start_frame": int(np.median(matched[:, i])) * b.stride,
-            "similarity": float(np.mean(list(parts.values()))),
-            "body_parts": parts,
+            "similarity": float(per_window[:, i].mean()),
+            "body_parts": {p: float(per_window[k, i]) for k, p in enumerate(BODY_PARTS)},
         })
-    return rows
+    return scores, rows
 
 
 def compare_embeddings(
@@ -151,17 +152,22 @@ def compare_embeddings(
     timeline: bool = True,
 ) -> SimilarityResult:
     """Score two embedded sequences; with ``a_flipped`` keep whichever of A / mirrored A scores higher."""
-    scores = part_scores(a, b)
     flipped = False
-    if a_flipped is not None:
-        alt = part_scores(a_flipped, b)
-        if np.mean(list(alt.values())) > np.mean(list(scores.values())):
-            scores, a, flipped = alt, a_flipped, True
+    if a_flipped is not None:  # pick the better of A and mirrored A first (cheap: no paths built)
+        original, alt = part_scores(a, b), part_scores(a_flipped, b)
+        if np.mean(list(alt.values())) > np.mean(list(original.values())):
+            a, flipped = a_flipped, True
+        scores = alt if flipped else original
+    windows: list[dict[str, Any]] = []
+    if timeline:
+        scores, windows = scores_and_timeline(a, b)
+    elif a_flipped is None:
+        scores = part_scores(a, b)
     return SimilarityResult(
         similarity=float(np.mean(list(scores.values()))),
         body_parts=scores,
         flipped=flipped,
-        windows=window_timeline(a, b) if timeline else [],
+        windows=windows,
         window=a.window,
         stride=a.stride,
         frames={"a": a.n_frames, "b": b.n_frames},

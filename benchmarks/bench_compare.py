@@ -1,0 +1,39 @@
+"""Speed of `motionsim.compare` on two 3.5-minute, 24 fps sequences (5,040 frames each).
+
+Preprocessing + network + similarity, pose estimation excluded (as in the paper, which did ~670 frames/s).
+Target (issue 2): >= 20,000 frames/s end to end with w=32, r=32 on 2 cores; r=2 reported too.
+
+    .venv/bin/python benchmarks/bench_compare.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from _motions import random_motion
+
+import motionsim
+from motionsim.model.checkpoint import load_model
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    a, b = random_motion(5040, rng), random_motion(5040, rng)
+    ckpt = load_model()
+    motionsim.compare(a[:200], b[:200], model=ckpt)  # warm up (numba compile, torch init)
+    print(f"torch threads: {torch.get_num_threads()}, model: {ckpt.name}")
+    for stride in (32, 8, 2):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            result = motionsim.compare(a, b, model=ckpt, window=32, stride=stride)
+            times.append(time.perf_counter() - t0)
+        best = min(times)
+        print(f"w=32 r={stride:>2}: {best:.3f} s for 2 x 5040 frames = {2 * 5040 / best:,.0f} frames/s "
+              f"({len(result.windows)} windows per sequence)")
+
+
+if __name__ == "__main__":
+    main()
