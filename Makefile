@@ -1,10 +1,9 @@
-# Two commands do all set-up on a fresh machine:
-#   make demo   -> creates/reuses .venv, installs motionsim, compares two bundled example motions
-#   make test   -> creates/reuses .venv, installs motionsim[dev], runs the test suite
+# Two commands do all set-up on a fresh machine (each creates or reuses .venv):
+#   make demo   -> installs motionsim and compares the bundled example motions
+#   make test   -> installs motionsim[dev,video] (+ the Sports2D demo video) and runs the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
@@ -12,23 +11,31 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+# torch is pinned here (a CPU build); an unpinned torch would pull several GB of CUDA wheels.
+$(VENV)/.core: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[dev]"
-	touch $(STAMP)
+	$(BIN)/pip install -q -e .
+	touch $@
 
-demo: $(STAMP)
+# sports2d is installed without dependencies only for the real video inside its wheel (tests/video).
+$(VENV)/.test: $(VENV)/.core
+	$(BIN)/pip install -q -e ".[dev,video]"
+	$(BIN)/pip install -q --no-deps sports2d==0.8.34
+	touch $@
+
+demo: $(VENV)/.core
 	$(BIN)/motionsim demo
 
-test: $(STAMP)
+test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks
 
-bench: $(STAMP)
+bench: $(VENV)/.core
 	$(BIN)/python benchmarks/bench_compare.py
 	$(BIN)/python benchmarks/bench_score_pairs.py
+	$(BIN)/python benchmarks/bench_dtw.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,62 @@
+"""`score-pairs` at NTU scale: 1,600 sequences of 60-120 frames (NTU refined JSON files), 20,000 pairs.
+
+Target (issue 2): under 60 s on 2 cores, each sequence embedded once; peak memory reported.
+The data is generated into a temporary folder first (not timed).
+
+    .venv/bin/python benchmarks/bench_score_pairs.py [--flip]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _motions import random_motion
+
+from motionsim.io import save_pose
+from motionsim.model.checkpoint import load_model
+from motionsim.pairs import score_pairs
+from motionsim.pose import as_pose_sequence
+
+
+def make_dataset(root: Path, n_seq: int, n_pairs: int, rng: np.random.Generator) -> Path:
+    for i in range(n_seq):
+        action = root / f"A{i % 21:03d}"
+        action.mkdir(exist_ok=True)
+        seq = as_pose_sequence(random_motion(int(rng.integers(60, 121)), rng))
+        save_pose(seq, action / f"S{i:05d}.json")
+    pairs = root / "pairs.csv"
+    a, b = rng.integers(0, n_seq, n_pairs), rng.integers(0, n_seq, n_pairs)
+    lines = ["num,sample1,sample2,AMT_score"] + [f"{k},S{i:05d},S{j:05d},1" for k, (i, j) in enumerate(zip(a, b))]
+    pairs.write_text("\n".join(lines) + "\n")
+    return pairs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--flip", action="store_true")
+    parser.add_argument("--sequences", type=int, default=1600)
+    parser.add_argument("--pairs", type=int, default=20000)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    ckpt = load_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        t0 = time.perf_counter()
+        pairs = make_dataset(root, args.sequences, args.pairs, rng)
+        print(f"made {args.sequences} JSON sequences and {args.pairs} pairs in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        summary = score_pairs(pairs, root, root / "out.csv", ckpt, window=32, stride=2, flip=args.flip,
+                              progress=False)
+        elapsed = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"score-pairs (w=32, r=2, flip={args.flip}): {summary.n_scored} pairs from {summary.n_sequences} "
+          f"sequences in {elapsed:.1f} s ({summary.n_scored / elapsed:,.0f} pairs/s); peak RSS {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
