@@ -1,0 +1,62 @@
+"""BPE (Algorithm 1) as an evaluation method: the same embeddings and scores as `motionsim score-pairs`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..embed import embed_windows
+from ..model.checkpoint import Checkpoint
+from ..pose import PoseSequence
+from ..similarity import SequenceEmbedding, model_input, part_scores, resolve_model
+from .methods import Method
+
+log = logging.getLogger(__name__)
+
+
+class BPEMethod(Method):
+    """Body Part Embedding: per-part window embeddings, DTW per part, mean cosine, mean over the 5 parts.
+
+    Every clip's windows are embedded in shared batches; the mirrored clip uses the model's own body flip
+    of the input channels (DESIGN §5), which is what ``compare(..., flip=True)`` does.
+    """
+
+    label = "BPE"
+    reference = "Park et al., IEEE Access 9, 2021 (this package)"
+
+    def __init__(self, model: Checkpoint | str | Path | None = None, window: int = 32, stride: int = 2,
+                 pad_short: bool = True, name: str = "bpe"):
+        self.name = name
+        self.label = "BPE" if name == "bpe" else f"BPE [{name}]"
+        self.window, self.stride, self.pad_short = window, stride, pad_short
+        self._model_ref = model
+        self._ckpt: Checkpoint | None = model if isinstance(model, Checkpoint) else None
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        if self._ckpt is None:
+            self._ckpt = resolve_model(self._model_ref)
+        return self._ckpt
+
+    def describe(self) -> str:
+        ckpt = self.checkpoint
+        trained = ckpt.training.get("trained", True)
+        return ckpt.name + ("" if trained or "untrained" in ckpt.name else " (untrained)")
+
+    def training_record(self) -> dict:
+        """The checkpoint's record of how it was trained (Table 3 reads the ablation flags from it)."""
+        return dict(self.checkpoint.training)
+
+    def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[SequenceEmbedding]:
+        ckpt = self.checkpoint
+        flip = "body" if mirrored else None
+        inputs = [model_input(s, ckpt, self.window, flip, self.pad_short) for s in seqs]
+        parts = embed_windows(ckpt.model, inputs, self.window, self.stride) if inputs else []
+        return [SequenceEmbedding(p, len(s), self.window, self.stride, len(s) < self.window, s.source)
+                for s, p in zip(seqs, parts)]
+
+    def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
+        return float(np.mean(list(part_scores(a, b).values())))

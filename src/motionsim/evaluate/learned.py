@@ -1,0 +1,191 @@
+"""Learned single-embedding baselines (whole-body encoder, LSTM): checkpoints and the evaluation method.
+
+A baseline checkpoint is one safetensors file, like a BPE checkpoint: the weights, the input statistics
+and a JSON header (format tag, network kind and config, target height, training record). Without a trained
+checkpoint a baseline reports itself unavailable and the harness skips its row instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..dtw import mean_similarity_along_path
+from ..embed import window_starts
+from ..errors import CheckpointError, SequenceTooShortError
+from ..pose import PoseSequence
+from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
+from . import lstm, whole_body
+from .methods import Method
+
+log = logging.getLogger(__name__)
+
+FORMAT = "motionsim-baseline"
+FORMAT_VERSION = 1
+_STAT_KEYS = ("__norm_mean__", "__norm_std__")
+
+#: Network kind -> module with KIND, build(config), raw_input(seq, target_height, min_frames, pad_short, mirrored).
+NETWORKS: MappingProxyType[str, ModuleType] = MappingProxyType({"whole_body": whole_body, "lstm": lstm})
+LABELS = MappingProxyType({"whole_body": "Aberman et al. (whole body)", "lstm": "Coskun et al. (LSTM)"})
+REFERENCES = MappingProxyType({
+    "whole_body": "K. Aberman et al., ACM Trans. Graph. 38(4), 2019",
+    "lstm": "H. Coskun et al., ECCV 2018",
+})
+TRAIN_HINT = "train one with motionsim.evaluate.train_baselines.train_baseline(...) and pass it with --{flag} PATH"
+
+
+@dataclass
+class BaselineCheckpoint:
+    """A trained baseline network plus what is needed to feed it."""
+
+    kind: str
+    model: nn.Module
+    stats: NormStats
+    target_height: float = DEFAULT_TARGET_HEIGHT
+    training: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name if self.path else f"{self.kind} (in memory)"
+
+
+def default_baseline_path(kind: str) -> Path | None:
+    """The bundled checkpoint of a baseline, if the package ships one (``models/baseline_<kind>.safetensors``)."""
+    path = Path(str(resources.files("motionsim") / "models" / f"baseline_{kind}.safetensors"))
+    return path if path.is_file() else None
+
+
+def save_baseline(ckpt: BaselineCheckpoint, path: str | Path) -> Path:
+    """Write a baseline checkpoint (safetensors)."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in ckpt.model.state_dict().items()}
+    tensors[_STAT_KEYS[0]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.mean, dtype=np.float32))
+    tensors[_STAT_KEYS[1]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.std, dtype=np.float32))
+    header = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "kind": ckpt.kind,
+              "config": json.dumps(ckpt.model.config.to_dict()), "target_height": repr(float(ckpt.target_height)),
+              "training": json.dumps(ckpt.training)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path), metadata=header)
+    return path
+
+
+def load_baseline(path: str | Path, kind: str) -> BaselineCheckpoint:
+    """Read a baseline checkpoint of the given kind; `CheckpointError` with the reason otherwise."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file, safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: {kind} checkpoint not found")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            header = f.metadata() or {}
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a readable checkpoint (corrupt or not safetensors): {exc}") from exc
+    if header.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a motionsim baseline checkpoint (format tag {header.get('format')!r})")
+    if header.get("kind") != kind:
+        raise CheckpointError(f"{path}: holds a {header.get('kind')!r} network, expected {kind!r}")
+    try:
+        mean, std = (tensors.pop(k).numpy() for k in _STAT_KEYS)
+        model = NETWORKS[kind].build(json.loads(header["config"]))
+        model.load_state_dict(tensors, strict=True)
+    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+        raise CheckpointError(f"{path}: weights do not match the {kind} network: {str(exc).splitlines()[0]}") from exc
+    model.eval()
+    return BaselineCheckpoint(kind, model, NormStats(mean.astype(np.float32), std.astype(np.float32)),
+                              float(header.get("target_height", DEFAULT_TARGET_HEIGHT)),
+                              json.loads(header.get("training", "{}")), str(path))
+
+
+def embed_clip_windows(net: nn.Module, inputs: Sequence[np.ndarray], window: int, stride: int,
+                       batch_size: int = 4096) -> list[np.ndarray]:
+    """Embed every window of every clip with one network; rows L2-normalised, one (n_i, D) array per clip."""
+    starts = [window_starts(x.shape[1], window, stride) for x in inputs]
+    if any(len(s) == 0 for s in starts):
+        raise SequenceTooShortError(f"a clip is shorter than the window ({window} frames)")
+    owner = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)])
+    first = np.concatenate(starts)
+    views = [np.lib.stride_tricks.sliding_window_view(x, window, axis=1) for x in inputs]
+    out: list[np.ndarray] = []
+    was_training = net.training
+    net.eval()
+    with torch.inference_mode():
+        for lo in range(0, len(owner), batch_size):
+            sel = slice(lo, lo + batch_size)
+            batch = np.stack([views[o][:, f] for o, f in zip(owner[sel], first[sel])])
+            emb = net(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)))
+            out.append(torch.nn.functional.normalize(emb, dim=1).numpy())
+    net.train(was_training)
+    merged = np.concatenate(out)
+    bounds = np.cumsum([0] + [len(s) for s in starts])
+    return [merged[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+class WindowEmbeddingMethod(Method):
+    """A learned baseline: one embedding per window of w frames (every r frames), DTW on cosine distance,
+    score = mean cosine along the path (Algorithm 1 with the whole body as a single part)."""
+
+    def __init__(self, kind: str, model: BaselineCheckpoint | str | Path | None = None, window: int = 32,
+                 stride: int = 2, pad_short: bool = True):
+        if kind not in NETWORKS:
+            raise ValueError(f"unknown baseline network {kind!r}; known: {', '.join(NETWORKS)}")
+        self.name, self.label, self.reference = kind, LABELS[kind], REFERENCES[kind]
+        self.window, self.stride, self.pad_short = window, stride, pad_short
+        self._ckpt: BaselineCheckpoint | None = model if isinstance(model, BaselineCheckpoint) else None
+        self._path = None if isinstance(model, BaselineCheckpoint) else (model or default_baseline_path(kind))
+
+    def unavailable_reason(self) -> str | None:
+        if self._ckpt is None and self._path is None:
+            flag = "whole-body-model" if self.name == "whole_body" else "lstm-model"
+            return f"not available: no trained checkpoint ({TRAIN_HINT.format(flag=flag)})"
+        return None
+
+    @property
+    def checkpoint(self) -> BaselineCheckpoint:
+        if self._ckpt is None:
+            if self._path is None:
+                raise CheckpointError(f"{self.name}: {self.unavailable_reason()}")
+            self._ckpt = load_baseline(self._path, self.name)
+        return self._ckpt
+
+    def describe(self) -> str:
+        return self.checkpoint.name
+
+    def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[np.ndarray]:
+        ckpt = self.checkpoint
+        net = NETWORKS[self.name]
+        inputs = [ckpt.stats.normalize(net.raw_input(s, ckpt.target_height, self.window, self.pad_short, mirrored))
+                  for s in seqs]
+        return embed_clip_windows(ckpt.model, inputs, self.window, self.stride) if inputs else []
+
+    def score(self, a: np.ndarray, b: np.ndarray) -> float:
+        return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0))
+
+
+def untrained_baseline(kind: str, seed: int = 0, config: dict | None = None) -> BaselineCheckpoint:
+    """A baseline network with seeded random weights and identity statistics: the reference a trained
+    baseline is reported against, and a stand-in for tests."""
+    if kind not in NETWORKS:
+        raise ValueError(f"unknown baseline network {kind!r}; known: {', '.join(NETWORKS)}")
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = NETWORKS[kind].build(config)
+    model.eval()
+    n = 38 if kind == "whole_body" else lstm.N_INPUT
+    stats = NormStats(np.zeros(n, np.float32), np.ones(n, np.float32))
+    return BaselineCheckpoint(kind, model, stats, training={"trained": False, "seed": seed})
