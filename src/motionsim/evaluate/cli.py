@@ -1,0 +1,129 @@
+"""`motionsim evaluate ntu`: the paper's Table 2 (and Table 3 rows for BPE variants) on the user's skeletons."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import MotionsimError
+from .harness import DEFAULT_TARGET, evaluate_ntu
+from .methods import DEFAULT_METHODS, METHODS, MethodOptions
+from .report import format_table
+
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+DEFAULT_OUT = "ntu_pair_scores.csv"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _window(text: str) -> int:
+    value = _positive_int(text)
+    if value % 8:
+        raise argparse.ArgumentTypeError(f"the window must be a multiple of 8, got {value}")
+    return value
+
+
+def _methods(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in METHODS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown method {', '.join(unknown) or '(none)'}; "
+                                         f"choose from {','.join(METHODS)}")
+    return names
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``evaluate`` (with its ``ntu`` subcommand) to the main CLI."""
+    p = subparsers.add_parser("evaluate", help="benchmark similarity methods against human ratings",
+                              description="Benchmarks of similarity methods against human judgement.")
+    sub = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+    p.set_defaults(func=lambda args, out: _missing_benchmark(p))
+    n = sub.add_parser(
+        "ntu", help="Spearman correlation with the NTU RGB+D 120 AMT ratings (the paper's Table 2)",
+        description="Score every pair of the AMT annotation file (bundled; or --pairs) with each method, original "
+        "and body flip, and print Spearman's rank correlation with AMT_score. Clips are DIR/**/<sample>.json in "
+        "the NTU refined-skeleton format (or .npy/.npz); missing clips are reported and their pairs skipped.")
+    n.add_argument("--skeletons", metavar="DIR", required=True, help="folder searched recursively for the clips")
+    n.add_argument("--pairs", metavar="CSV", help="pairs file with sample1, sample2 and the rating column "
+                   "(default: the bundled NTU AMT annotations, 20,093 pairs)")
+    n.add_argument("--methods", type=_methods, default=list(DEFAULT_METHODS),
+                   help=f"comma-separated, from {','.join(METHODS)} (default: all)")
+    n.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
+                   help="BPE checkpoint. A bare PATH replaces the default 'bpe' model; NAME=PATH adds a BPE row "
+                   "NAME (e.g. Table 3 ablations: --model no_var=a.safetensors --model no_rec=b.safetensors). "
+                   "Repeatable")
+    n.add_argument("--checkpoints", metavar="DIR", help="add every DIR/*.safetensors as a BPE row named by its file")
+    n.add_argument("--whole-body-model", metavar="PATH", help="checkpoint of the whole-body baseline")
+    n.add_argument("--lstm-model", metavar="PATH", help="checkpoint of the LSTM baseline")
+    n.add_argument("--window", type=_window, default=32, help="window length w in frames (default 32, as the paper)")
+    n.add_argument("--stride", type=_positive_int, default=2, help="window stride r (default 2, as the paper)")
+    n.add_argument("--frame-step", type=_positive_int, default=1,
+                   help="frame-level baselines use every n-th frame (default 1: all frames)")
+    n.add_argument("--target-column", default=DEFAULT_TARGET, help=f"rating column (default {DEFAULT_TARGET})")
+    n.add_argument("--out", metavar="CSV", default=DEFAULT_OUT, help=f"per-pair scores (default {DEFAULT_OUT})")
+    n.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    n.set_defaults(func=cmd_evaluate_ntu)
+
+
+def _missing_benchmark(parser: argparse.ArgumentParser) -> int:
+    raise MotionsimError("evaluate needs a benchmark: motionsim evaluate ntu --skeletons DIR")
+
+
+def parse_models(specs: list[str], checkpoints: str | None) -> tuple[str | None, dict[str, str]]:
+    """``--model`` / ``--checkpoints`` -> (default BPE model or None, {variant name: path}); every path must exist."""
+    default: str | None = None
+    variants: dict[str, str] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if sep and _NAME.match(name) and not Path(spec).exists():
+            variants[name] = path
+        elif default is None:
+            default = spec
+        else:
+            raise MotionsimError(f"--model {spec}: a second unnamed model; name the variants as NAME=PATH")
+    if checkpoints:
+        folder = Path(checkpoints)
+        if not folder.is_dir():
+            raise MotionsimError(f"--checkpoints {folder}: not a folder")
+        found = sorted(folder.glob("*.safetensors"))
+        if not found:
+            raise MotionsimError(f"--checkpoints {folder}: no .safetensors files in it")
+        variants.update({p.stem: str(p) for p in found})
+    for path in [default, *variants.values()]:
+        if path is not None and not Path(path).is_file():
+            raise MotionsimError(f"{path}: model file not found")
+    return default, variants
+
+
+def cmd_evaluate_ntu(args: argparse.Namespace, out: TextIO) -> int:
+    default, variants = parse_models(args.model, args.checkpoints)
+    for flag, path in (("--whole-body-model", args.whole_body_model), ("--lstm-model", args.lstm_model)):
+        if path and not Path(path).is_file():
+            raise MotionsimError(f"{flag} {path}: checkpoint not found")
+    options = MethodOptions(window=args.window, stride=args.stride, bpe_model=default, variants=variants,
+                            whole_body_model=args.whole_body_model, lstm_model=args.lstm_model,
+                            frame_step=args.frame_step)
+    ev = evaluate_ntu(args.skeletons, args.pairs, args.methods, options, args.target_column,
+                      progress=sys.stderr.isatty())
+    csv_path = str(ev.write_csv(args.out))
+    if args.json:
+        out.write(json.dumps(dict(ev.to_dict(), csv=csv_path)) + "\n")
+    else:
+        out.write(format_table(ev, csv_path))
+    if not ev.results:
+        raise MotionsimError("no method could run: " + "; ".join(f"{k}: {v}" for k, v in ev.skipped.items()))
+    if ev.n_used == 0:
+        raise MotionsimError(f"no pair could be scored ({len(ev.bad_clips)} clips missing or unreadable)")
+    return 0
