@@ -1,0 +1,1 @@
+"""Synthetic SARA-like training data."""

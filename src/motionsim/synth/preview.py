@@ -1,0 +1,75 @@
+"""Stick-figure previews of synthetic motions (matplotlib, imported lazily; Agg backend, never shows windows)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MissingExtraError
+from ..skeleton import COCO17_EDGES
+from .camera import View, project
+from .characters import Character, get_character
+from .motions import get_motion, motion_3d
+
+log = logging.getLogger(__name__)
+
+_LEFT = {1, 3, 5, 7, 9, 11, 13, 15}
+DEFAULT_MOTIONS: tuple[str, ...] = ("wave_right", "squat", "punch_right", "jumping_jack", "throw_overhand",
+                                    "walk")
+DEFAULT_VIEWS: tuple[View, ...] = (View(), View(yaw=np.pi / 4, pitch=np.pi / 16), View(yaw=np.pi / 2))
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is in the dev/plot extras
+        raise MissingExtraError("the preview needs matplotlib: pip install motionsim[plot]") from exc
+    return plt
+
+
+def draw_skeleton(ax, points: np.ndarray, alpha: float = 1.0, lw: float = 1.6) -> None:
+    """Draw one COCO-17 pose (17, 2), image y down, left side blue and right side red."""
+    for a, b in COCO17_EDGES:
+        color = "tab:blue" if a in _LEFT and b in _LEFT else "tab:red" if (a not in _LEFT and b not in _LEFT
+                                                                            and a > 0) else "0.35"
+        ax.plot(points[(a, b), 0], points[(a, b), 1], color=color, lw=lw, alpha=alpha, solid_capstyle="round")
+
+
+def render_preview(out: str | Path, motions: Sequence[str] = DEFAULT_MOTIONS,
+                   views: Sequence[View] = DEFAULT_VIEWS, character: Character | str = "bruno",
+                   n_poses: int = 5, dpi: int = 70) -> Path:
+    """Render a grid (rows = motions x views) of stick-figure strips: each cell overlays poses over time.
+
+    Returns the written path (PNG). Poses are spread along x in time order so the motion reads left to right.
+    """
+    plt = _pyplot()
+    char = get_character(character)
+    rows = [(m, v) for m in motions for v in views]
+    fig, axes = plt.subplots(len(motions), len(views), figsize=(3.3 * len(views), 2.0 * len(motions)),
+                             squeeze=False)
+    for (name, view), ax in zip(rows, axes.ravel()):
+        spec = get_motion(name)
+        joints = motion_3d(spec, None, char)
+        pts = project(joints, view)
+        frames = np.linspace(0, len(pts) - 1, n_poses + 2).round().astype(int)[1:-1]
+        span = np.ptp(pts[..., 0]) + 0.5
+        for k, f in enumerate(frames):
+            shift = np.array([k * max(span, 0.9), 0.0])
+            draw_skeleton(ax, pts[f] - pts[frames[0], (11, 12)].mean(0) + shift, alpha=0.45 + 0.55 * (k + 1) / n_poses)
+        ax.set_aspect("equal")
+        ax.invert_yaxis()
+        ax.axis("off")
+        ax.set_title(f"{name}  yaw={np.degrees(view.yaw):.0f}° pitch={np.degrees(view.pitch):.0f}°", fontsize=8)
+    fig.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=dpi)
+    plt.close(fig)
+    log.info("wrote preview %s", out)
+    return out
