@@ -1,1 +1,18 @@
-"""Synthetic SARA-like training data."""
+"""Synthetic SARA-like training data: 3-D skeletons, characters, a motion library with characteristic
+variations, camera views and the training sampler (DESIGN §1, §4, §8)."""
+
+from .camera import FRONT, VIEW_GRID, View, project, random_views
+from .characters import CHARACTERS, TRAIN_CHARACTERS, VAL_CHARACTERS, Character, get_character, random_character
+from .motion_base import VARIATION_LEVELS, MotionSpec, variation_score
+from .motions import MOTION_LIBRARY, get_motion, list_motions, motion_3d, part_effects, part_motion, variation_grid
+from .random_motion import random_motion_spec, random_motion_specs
+from .sampler import SynthSampler, TrainingBatch, TrainingItem, render
+from .sara import SaraSampler, load_clip, read_sara, write_sara
+
+__all__ = [
+    "CHARACTERS", "FRONT", "MOTION_LIBRARY", "TRAIN_CHARACTERS", "VAL_CHARACTERS", "VARIATION_LEVELS", "VIEW_GRID",
+    "Character", "MotionSpec", "SaraSampler", "SynthSampler", "TrainingBatch", "TrainingItem", "View",
+    "get_character", "get_motion", "list_motions", "load_clip", "motion_3d", "part_effects", "part_motion",
+    "project", "random_character", "random_motion_spec", "random_motion_specs", "random_views", "read_sara",
+    "render", "variation_grid", "variation_score", "write_sara",
+]

@@ -71,8 +71,8 @@ def uppercut(p: Pose, v) -> None:
     p.add("r_sh_flex", k * (lerp3(v["Height"], 60, 85, 115) - 35) - dip * 20)
     p.add("r_elbow", -k * 35)
     p.add("r_sh_rot", -k * 20)
-    p.add("spine_twist", k * lerp3(v["Energy"], 8, 18, 30))
-    knee = dip * lerp3(v["Energy"], 8, 18, 30)
+    p.add("spine_twist", k * lerp3(v["Energy"], 5, 20, 38))
+    knee = dip * lerp3(v["Energy"], 5, 20, 38)
     for s in ("l", "r"):
         p.add(f"{s}_knee", knee)
         p.add(f"{s}_hip_flex", knee * 0.7)

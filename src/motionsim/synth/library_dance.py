@@ -33,8 +33,9 @@ def disco_point(p: Pose, v) -> None:
     p.arm("r", flex=e * (40 + (h * 0.4 - 40) * up), abd=e * (-30 + (h * 0.9 + 30) * up), rot=-e * 20 * up,
           elbow=e * 8)
     p.arm("l", abd=e * 45, flex=-e * 10, rot=-e * 10, elbow=e * 95)
-    en = lerp3(v["Energy"], 3, 10, 18)
+    en = lerp3(v["Energy"], 2, 12, 26)
     p["spine_bend"] = -e * en * (up - 0.5)
+    p["r_elbow"] = e * (8 + en * (1 - up))
     p.leg("l", knee=e * (5 + en * up), flex=e * en * 0.5 * up)
     p.leg("r", knee=e * (5 + en * (1 - up)), flex=e * en * 0.5 * (1 - up))
 
@@ -44,7 +45,7 @@ def hiphop_bounce(p: Pose, v) -> None:
     """Hip-hop bounce: knees bouncing on the beat, arms pumping, head nodding."""
     e, t = fade(p, 0.3), _t(p, v)
     b = 0.5 + 0.5 * osc(t, 1.8)
-    knee = e * lerp3(v["Depth"], 8, 20, 36) * b
+    knee = e * lerp3(v["Depth"], 5, 22, 45) * b
     p.both_legs(knee=knee + 6 * e, flex=knee * 0.7, abd=8 * e)
     p["pitch"] = knee * 0.3
     p["neck_flex"] = e * 12 * b

@@ -188,8 +188,9 @@ def drink(p: Pose, v) -> None:
     tt = tempo(p, v["Speed"], 0.3)
     d = hold(tt, 0.4, 3.1, 0.8)
     sip = hold(tt, 1.3, 2.3, 0.35)
-    tilt = lerp3(v["Tilt"], 4, 18, 34)
-    p.arm("r", flex=d * 55 + sip * tilt * 0.6, abd=d * 12, rot=d * 28, elbow=d * 140, clav=d * 4)
+    tilt = lerp3(v["Tilt"], 0, 22, 45)
+    p["pitch"] = -sip * tilt * 0.25
+    p.arm("r", flex=d * 55 + sip * tilt * 0.9, abd=d * 12, rot=d * 28, elbow=d * 140, clav=d * 4)
     p["neck_flex"] = -sip * tilt
 
 

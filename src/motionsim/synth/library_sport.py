@@ -78,10 +78,11 @@ def tennis_forehand(p: Pose, v) -> None:
 def basketball_shot(p: Pose, v) -> None:
     """Jump shot: dip with the ball at the chest, jump and release overhead."""
     t, k = _keys(p, v, (0.4, 1.0, 1.3, 1.55, 1.85, 2.6))
-    jump = lerp3(v["JumpHeight"], 0.0, 0.12, 0.28)
+    jump = lerp3(v["JumpHeight"], 0.0, 0.15, 0.35)
+    dip = lerp3(v["JumpHeight"], 35, 55, 78)
     arm = lerp3(v["ArmHeight"], 130, 152, 172)
     p["lift"] = keyframes(t, k, (0, 0, 0, jump, 0, 0))
-    knee = keyframes(t, k, (5, 55, 5, 10, 35, 5))
+    knee = keyframes(t, k, (5, dip, 5, 10, dip * 0.6, 5))
     p.both_legs(knee=knee, flex=knee * 0.75)
     p["pitch"] = knee * 0.25
     p.both_arms(flex=keyframes(t, k, (10, 55, 120, arm, arm * 0.6, 10)), abd=keyframes(t, k, (8, 5, 10, 12, 10, 8)),
@@ -154,8 +155,8 @@ def jump_rope(p: Pose, v) -> None:
     e = fade(p, 0.3)
     ph = 2 * np.pi * 1.9 * (1 + 0.15 * v["Speed"]) * (p.t - p.duration / 2)
     air = np.clip(np.sin(ph), 0, None)
-    p["lift"] = e * lerp3(v["Height"], 0.03, 0.07, 0.14) * air
-    knee = e * (8 + 18 * (1 - air) ** 2)
+    p["lift"] = e * lerp3(v["Height"], 0.02, 0.07, 0.16) * air
+    knee = e * (8 + lerp3(v["Height"], 8, 18, 32) * (1 - air) ** 2)
     p.both_legs(knee=knee, flex=knee * 0.6)
     p.both_arms(abd=e * 25, flex=e * (12 + 10 * np.cos(ph)), elbow=e * (75 + 15 * np.sin(ph)), rot=e * 10)
 
@@ -184,8 +185,8 @@ def hop(p: Pose, v) -> None:
     e = fade(p, 0.3)
     ph = 2 * np.pi * 1.5 * (1 + 0.2 * v["Speed"]) * (p.t - p.duration / 2)
     air = np.clip(np.sin(ph), 0, None)
-    p["lift"] = e * lerp3(v["Height"], 0.04, 0.09, 0.16) * air
-    knee = e * (10 + 25 * (1 - air) ** 2)
+    p["lift"] = e * lerp3(v["Height"], 0.03, 0.09, 0.18) * air
+    knee = e * (10 + lerp3(v["Height"], 12, 25, 42) * (1 - air) ** 2)
     p.leg("r", knee=knee, flex=knee * 0.6)
     p.leg("l", flex=e * 35, knee=e * 85)
     p.both_arms(abd=e * 35, elbow=e * 40)

@@ -1,0 +1,73 @@
+"""``motionsim synth ...``: preview the synthetic motions, write them in SARA's layout, list the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+import numpy as np
+
+from ..errors import PoseFormatError
+
+log = logging.getLogger(__name__)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .motions import MOTION_LIBRARY
+    from .preview import DEFAULT_MOTIONS, render_preview
+
+    motions = args.motions or list(DEFAULT_MOTIONS)
+    unknown = [m for m in motions if m not in MOTION_LIBRARY]
+    if unknown:
+        raise PoseFormatError(f"unknown motion(s) {unknown}; run `motionsim synth list` for the names")
+    out = render_preview(args.out, motions=motions, character=args.character)
+    log.info("preview written to %s", out)
+    return 0
+
+
+def _write_sara(args: argparse.Namespace) -> int:
+    from .motions import list_motions
+    from .sara import write_sara
+
+    rng = np.random.default_rng(args.seed)
+    train, test = list_motions(split="train"), list_motions(split="val")
+    if args.n_motions is not None:
+        if args.n_motions < 1:
+            raise PoseFormatError("--n-motions must be at least 1")
+        train, test = train[: args.n_motions], test[: max(1, args.n_motions // 4)]
+    n = write_sara(args.out_dir, {"train": train, "test": test}, n_variations=args.n_variations, random_state=rng)
+    log.info("wrote %d motion.npy files under %s", n, args.out_dir)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .motions import MOTION_LIBRARY, VAL_FAMILIES
+
+    rows = [{"name": m.name, "category": m.category, "variables": list(m.variables), "parts": list(m.parts),
+             "split": "val" if m.family in VAL_FAMILIES else "train"} for m in MOTION_LIBRARY.values()]
+    sys.stdout.write(json.dumps(rows, indent=1) + "\n" if args.json else
+                     "".join(f"{r['name']:<18} {r['category']:<10} {r['split']:<6} {','.join(r['variables'])}\n"
+                             for r in rows))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``synth`` command and its sub-commands to the main CLI's subparsers."""
+    synth = subparsers.add_parser("synth", help="synthetic SARA-like training motions")
+    sub = synth.add_subparsers(dest="synth_command", required=True)
+    p = sub.add_parser("preview", help="render stick figures of a few motions from several views (PNG)")
+    p.add_argument("--out", default="synth_preview.png", help="output PNG (default: %(default)s)")
+    p.add_argument("--motions", nargs="+", help="motion names (default: a sample across categories)")
+    p.add_argument("--character", default="bruno", help="character name (default: %(default)s)")
+    p.set_defaults(func=_preview)
+    w = sub.add_parser("write-sara", help="write the library in SARA's folder layout")
+    w.add_argument("out_dir")
+    w.add_argument("--n-motions", type=int, default=None, help="training base motions to write (default: all)")
+    w.add_argument("--n-variations", type=int, default=8, help="characteristic vectors per motion (default: 8)")
+    w.add_argument("--seed", type=int, default=0)
+    w.set_defaults(func=_write_sara)
+    ls = sub.add_parser("list", help="list the base motions, categories, variables and split")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_list)
