@@ -41,7 +41,7 @@ REFERENCES = MappingProxyType({
     "whole_body": "K. Aberman et al., ACM Trans. Graph. 38(4), 2019",
     "lstm": "H. Coskun et al., ECCV 2018",
 })
-TRAIN_HINT = "train one with motionsim.evaluate.train_baselines.train_baseline(...) and pass it with --{flag} PATH"
+TRAIN_HINT = "train one with `python -m motionsim.evaluate.train_baselines {kind} --out PATH` and pass --{flag} PATH"
 
 
 @dataclass
@@ -152,7 +152,7 @@ class WindowEmbeddingMethod(Method):
     def unavailable_reason(self) -> str | None:
         if self._ckpt is None and self._path is None:
             flag = "whole-body-model" if self.name == "whole_body" else "lstm-model"
-            return f"not available: no trained checkpoint ({TRAIN_HINT.format(flag=flag)})"
+            return f"not available: no trained checkpoint ({TRAIN_HINT.format(kind=self.name, flag=flag)})"
         return None
 
     @property
