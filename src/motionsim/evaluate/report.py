@@ -51,7 +51,9 @@ def format_table(ev: Evaluation, csv_path: str | None = None, max_listed: int = 
     if ev.bad_clips:
         listed = list(ev.bad_clips.items())[:max_listed]
         more = len(ev.bad_clips) - len(listed)
-        lines += ["", f"{len(ev.bad_clips)} clips missing or unreadable; {ev.n_pairs - ev.n_used} pairs skipped:"]
+        n_bad = len(ev.bad_clips)
+        lines += ["", f"{n_bad} clip{'s' if n_bad > 1 else ''} missing or unreadable; "
+                      f"{ev.n_pairs - ev.n_used} pairs skipped:"]
         lines += [f"  {name}: {why}" for name, why in listed]
         if more:
             lines.append(f"  ... and {more} more (see the error column of the CSV)")
