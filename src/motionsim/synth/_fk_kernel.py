@@ -30,10 +30,11 @@ def _rodrigues(wx, wy, wz, tw, out):  # exp([w]) @ Ry(tw), written into out (3, 
     out[2, 0], out[2, 1], out[2, 2] = r20 * ct - r22 * st, r21, r20 * st + r22 * ct
 
 
-def _fk(swing, twist, yaw, offsets, face, parents, hip_a, hip_b, head, out):
+def _fk(swing, twist, yaw, offsets, face, per, parents, hip_a, hip_b, head, out):
     n, nj = swing.shape[0], swing.shape[1]
     nf = face.shape[1]
     for i in prange(n):
+        q = i // per  # offsets and face are per sequence of `per` frames
         glob = np.empty((nj, 3, 3))
         loc = np.empty((3, 3))
         tilt = np.empty((3, 3))
@@ -58,14 +59,14 @@ def _fk(swing, twist, yaw, offsets, face, parents, hip_a, hip_b, head, out):
                 continue
             p = parents[j]
             for r in range(3):
-                out[i, j, r] = out[i, p, r] + glob[p, r, 0] * offsets[i, j, 0] + glob[p, r, 1] * offsets[i, j, 1] \
-                    + glob[p, r, 2] * offsets[i, j, 2]
+                out[i, j, r] = out[i, p, r] + glob[p, r, 0] * offsets[q, j, 0] + glob[p, r, 1] * offsets[q, j, 1] \
+                    + glob[p, r, 2] * offsets[q, j, 2]
                 for c in range(3):
                     glob[j, r, c] = glob[p, r, 0] * loc[0, c] + glob[p, r, 1] * loc[1, c] + glob[p, r, 2] * loc[2, c]
         for f in range(nf):
             for r in range(3):
-                out[i, nj + f, r] = out[i, head, r] + glob[head, r, 0] * face[i, f, 0] \
-                    + glob[head, r, 1] * face[i, f, 1] + glob[head, r, 2] * face[i, f, 2]
+                out[i, nj + f, r] = out[i, head, r] + glob[head, r, 0] * face[q, f, 0] \
+                    + glob[head, r, 1] * face[q, f, 1] + glob[head, r, 2] * face[q, f, 2]
 
 
 if njit is not None:

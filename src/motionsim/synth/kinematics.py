@@ -121,7 +121,7 @@ def _matmul33(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...ij,...jk->...ik", a, b)
 
 
-def swing_twist(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _swing_twist_reference(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-joint swing rotation vectors (..., J, 3), twists (..., J) and pelvis yaw (...), radians.
 
     Each joint rotates as exp(swing) @ Ry(twist): a swing about a horizontal axis followed by a twist about
@@ -152,6 +152,27 @@ def swing_twist(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return swing, twist, c["yaw"]
 
 
+def _linear_map() -> np.ndarray:
+    """(N_CHANNELS, J*3 + J + 1) matrix: swing, twist and yaw are linear in the channels."""
+    sw, tw, yaw = _swing_twist_reference(np.eye(N_CHANNELS))
+    return np.concatenate([sw.reshape(N_CHANNELS, -1), tw, yaw[:, None]], axis=1).astype(np.float32)
+
+
+_SWING_TWIST = _linear_map()
+_SWING_TWIST.setflags(write=False)
+
+
+def swing_twist(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-joint swing rotation vectors (..., J, 3), twists (..., J) and pelvis yaw (...), radians.
+
+    One matrix product (the mapping is linear); `_swing_twist_reference` spells the mapping out.
+    """
+    nj = len(JOINTS)
+    flat = np.asarray(channels, dtype=np.float32) @ _SWING_TWIST
+    lead = flat.shape[:-1]
+    return flat[..., : 3 * nj].reshape(lead + (nj, 3)), flat[..., 3 * nj: 4 * nj], flat[..., -1]
+
+
 def local_rotations(channels: np.ndarray) -> np.ndarray:
     """Per-joint local rotation matrices (..., len(JOINTS), 3, 3) from channels (..., N_CHANNELS) in degrees.
 
@@ -180,14 +201,18 @@ def forward_kinematics(channels: np.ndarray, offsets: np.ndarray, face: np.ndarr
     """
     lead = channels.shape[:-1]
     if fk_kernel is not None and use_kernel:
-        swing, twist, yaw = swing_twist(np.asarray(channels, dtype=np.float64))
+        swing, twist, yaw = swing_twist(np.asarray(channels, dtype=np.float32))
         n = int(np.prod(lead))
-        off = np.ascontiguousarray(np.broadcast_to(offsets, lead + offsets.shape[-2:]), dtype=np.float64)
-        fac = np.ascontiguousarray(np.broadcast_to(face, lead + face.shape[-2:]), dtype=np.float64)
-        pos = np.empty((n, len(JOINTS) + len(FACE), 3))
+        # one body per sequence when the body arrays have a time axis of 1: no per-frame copies
+        per_seq = len(lead) >= 1 and offsets.ndim >= 3 and offsets.shape[-3] == 1 and face.shape[-3] == 1
+        per = lead[-1] if per_seq else 1
+        shape = (lead[:-1] + (1,)) if per_seq else lead
+        off = np.ascontiguousarray(np.broadcast_to(offsets, shape + offsets.shape[-2:]), dtype=np.float32)
+        fac = np.ascontiguousarray(np.broadcast_to(face, shape + face.shape[-2:]), dtype=np.float32)
+        pos = np.empty((n, len(JOINTS) + len(FACE), 3), dtype=np.float32)
         fk_kernel(swing.reshape(n, len(JOINTS), 3), twist.reshape(n, len(JOINTS)), yaw.reshape(n),
-                  off.reshape(n, len(JOINTS), 3), fac.reshape(n, len(FACE), 3), np.array(PARENTS, dtype=np.int64),
-                  J["l_hip"], J["r_hip"], J["head"], pos)
+                  off.reshape(-1, len(JOINTS), 3), fac.reshape(-1, len(FACE), 3), max(per, 1),
+                  np.array(PARENTS, dtype=np.int64), J["l_hip"], J["r_hip"], J["head"], pos)
         return pos.reshape(lead + pos.shape[-2:])[..., COCO_FROM_JOINT, :]
     rots = local_rotations(channels)
     glob = np.empty_like(rots)

@@ -65,19 +65,28 @@ def variation_grid(spec: MotionSpec | str) -> np.ndarray:
     return np.array(list(itertools.product(VARIATION_LEVELS, repeat=spec.n_variables)), dtype=np.float32)
 
 
-def channels_to_3d(channels: np.ndarray, characters: Sequence[Character | str]) -> np.ndarray:
+def channels_to_3d(channels: np.ndarray, characters: Sequence[Character | str],
+                   bodies: tuple[np.ndarray, ...] | None = None) -> np.ndarray:
     """Joint positions (B, T, 17, 3) in metres (y up, feet on the floor) of channel curves (B, T, C).
 
     Each sequence b is worn by ``characters[b]``: its posture habits are added, joint limits applied, then FK
     and floor contact. Sequences are independent, so the caller may pass any time window of a motion.
+    ``bodies`` = (offsets, face, ankle, rest) of the characters, precomputed by `body_arrays` (saves time
+    in a sampler that reuses the same bank).
     """
-    chars = [get_character(c) for c in characters]
-    if channels.ndim != 3 or channels.shape[0] != len(chars):
-        raise ValueError(f"channels must be (B, T, C) with B = {len(chars)} characters, got {channels.shape}")
-    offsets, face, ankle = skeleton_arrays(chars)
-    ch = clip_to_limits(channels + rest_channels(chars)[:, None, :])
+    if bodies is None:
+        bodies = body_arrays([get_character(c) for c in characters])
+    offsets, face, ankle, rest = bodies
+    if channels.ndim != 3 or channels.shape[0] != len(offsets):
+        raise ValueError(f"channels must be (B, T, C) with B = {len(offsets)} characters, got {channels.shape}")
+    ch = clip_to_limits(channels + rest[:, None, :])
     joints = forward_kinematics(ch, offsets[:, None], face[:, None])
     return place_on_ground(joints, ch, ankle[:, None]).astype(np.float32)
+
+
+def body_arrays(characters: Sequence[Character]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(offsets, face, ankle heights, posture channels) of characters, as `channels_to_3d` takes them."""
+    return (*skeleton_arrays(characters), rest_channels(characters))
 
 
 def motion_3d(name: str | MotionSpec, values: Sequence[float] | Mapping[str, float] | None,

@@ -43,10 +43,11 @@ def draw_skeleton(ax, points: np.ndarray, alpha: float = 1.0, lw: float = 1.6) -
 
 def render_preview(out: str | Path, motions: Sequence[str] = DEFAULT_MOTIONS,
                    views: Sequence[View] = DEFAULT_VIEWS, character: Character | str = "bruno",
-                   n_poses: int = 5, dpi: int = 70) -> Path:
+                   n_poses: int = 5, dpi: int = 70, spacing: float = 1.1) -> Path:
     """Render a grid (rows = motions x views) of stick-figure strips: each cell overlays poses over time.
 
-    Returns the written path (PNG). Poses are spread along x in time order so the motion reads left to right.
+    Returns the written path (PNG). Poses are spread along x in time order (``spacing`` metres apart) so the
+    motion reads left to right; every cell has the same scale, heights in metres above the floor.
     """
     plt = _pyplot()
     char = get_character(character)
@@ -58,12 +59,12 @@ def render_preview(out: str | Path, motions: Sequence[str] = DEFAULT_MOTIONS,
         joints = motion_3d(spec, None, char)
         pts = project(joints, view)
         frames = np.linspace(0, len(pts) - 1, n_poses + 2).round().astype(int)[1:-1]
-        span = np.ptp(pts[..., 0]) + 0.5
-        for k, f in enumerate(frames):
-            shift = np.array([k * max(span, 0.9), 0.0])
-            draw_skeleton(ax, pts[f] - pts[frames[0], (11, 12)].mean(0) + shift, alpha=0.45 + 0.55 * (k + 1) / n_poses)
+        for k, f in enumerate(frames):  # each pose centred on its own hips, spaced evenly, floor at y = 0
+            shift = np.array([k * spacing - pts[f, (11, 12), 0].mean(), 0.0])
+            draw_skeleton(ax, pts[f] + shift, alpha=0.45 + 0.55 * (k + 1) / n_poses)
+        ax.set_xlim(-0.6 * spacing, (n_poses - 0.4) * spacing)
+        ax.set_ylim(0.15, -2.25)  # same scale in every cell, image y down
         ax.set_aspect("equal")
-        ax.invert_yaxis()
         ax.axis("off")
         ax.set_title(f"{name}  yaw={np.degrees(view.yaw):.0f}° pitch={np.degrees(view.pitch):.0f}°", fontsize=8)
     fig.tight_layout()

@@ -20,7 +20,7 @@ import numpy as np
 from .camera import FRONT, VIEW_GRID, View, as_view_array, project, random_views
 from .characters import TRAIN_CHARACTERS, Character, get_character, random_character
 from .motion_base import VARIATION_LEVELS, MotionSpec
-from .motions import channels_to_3d, get_motion, list_motions
+from .motions import body_arrays, channels_to_3d, get_motion, list_motions
 from .random_motion import random_motion_specs
 
 
@@ -150,6 +150,7 @@ class SynthSampler(TripletSampler):
         if len(self.characters) < 2:
             raise ValueError("need at least two characters to pick a pair (s, s')")
         self.random_character_prob = float(random_character_prob)
+        self._bodies = body_arrays(self.characters)
         self._cache: dict[tuple[int, tuple[float, ...]], np.ndarray] = {}
 
     def channels(self, motion_index: int, values: tuple[float, ...]) -> np.ndarray:
@@ -168,6 +169,8 @@ class SynthSampler(TripletSampler):
         names, vals, starts = [], [], np.zeros((n, 2), np.int64)
         variation = np.zeros(n)
         chars: list[list[Character]] = []
+        body_idx = np.zeros((n, 2), np.int64)
+        extra: dict[tuple[int, int], Character] = {}
         for i in range(n):
             a = int(rng.integers(n_m))
             b = int(rng.integers(n_m - 1))
@@ -188,11 +191,24 @@ class SynthSampler(TripletSampler):
             vals.append((va, vs, vb))
             starts[i] = (s0, s1)
             pair = rng.choice(len(self.characters), 2, replace=False)
-            chars.append([random_character(rng, f"random_{k}") if rng.random() < self.random_character_prob
-                          else self.characters[int(j)] for k, j in enumerate(pair)])
-        seq_chars = [c for i in range(n) for _ in range(3) for c in chars[i]]
-        seq_ch = np.broadcast_to(ch[:, :, None], (n, 3, 2) + ch.shape[2:])
-        joints = channels_to_3d(seq_ch.reshape((n * 6,) + ch.shape[2:]), seq_chars).reshape((n, 3, 2, w, 17, 3))
+            body_idx[i] = pair
+            row = []
+            for k, j in enumerate(pair):
+                if self.random_character_prob > 0 and rng.random() < self.random_character_prob:
+                    extra[(i, k)] = random_character(rng, f"random_{i}_{k}")
+                    row.append(extra[(i, k)])
+                else:
+                    row.append(self.characters[int(j)])
+            chars.append(row)
+        seq = np.broadcast_to(body_idx[:, None, :], (n, 3, 2)).reshape(-1)
+        bodies = [a[seq] for a in self._bodies]
+        for (i, k), c in extra.items():
+            one = body_arrays([c])
+            for m in range(3):
+                for a, b in zip(bodies, one):
+                    a[(i * 3 + m) * 2 + k] = b[0]
+        seq_ch = np.broadcast_to(ch[:, :, None], (n, 3, 2) + ch.shape[2:]).reshape((n * 6,) + ch.shape[2:])
+        joints = channels_to_3d(seq_ch, [], tuple(bodies)).reshape((n, 3, 2, w, 17, 3))
         meta = {"variation": variation, "motions": np.array(names), "values": vals, "starts": starts,
                 "characters": np.array([[c.name for c in cs] for cs in chars])}
         return joints, meta
