@@ -148,7 +148,7 @@ class SaraSampler(TripletSampler):
         by_group: dict[tuple[str, str], dict[tuple[float, ...], dict[str, SaraClip]]] = defaultdict(
             lambda: defaultdict(dict))
         for c in read_sara(root, phase):
-            if int(c.n_frames) >= window:
+            if not c.n_frames.isdigit() or int(c.n_frames) >= window:  # the real SARA's folder may not be a count
                 by_group[c.group][c.values][c.character] = c
         self.groups = {g: {v: chars for v, chars in d.items() if len(chars) >= 2} for g, d in by_group.items()}
         self.groups = {g: d for g, d in self.groups.items() if len(d) >= 2}
@@ -181,7 +181,11 @@ class SaraSampler(TripletSampler):
             pair = [common[int(k)] for k in rng.choice(len(common), 2, replace=False)]
             keys_b = sorted(gb)
             vb = keys_b[int(rng.integers(len(keys_b)))]
-            t_a, t_b = int(self.group_keys[a][1]), int(self.group_keys[b][1])
+            first_b = gb[vb].get(pair[0]) or next(iter(gb[vb].values()))
+            t_a = min(len(self._load(ga[v][ch])) for v in (va, vs) for ch in pair if ch in ga[v])
+            t_b = len(self._load(first_b))
+            if min(t_a, t_b) < w:
+                raise PoseFormatError(f"{ga[va][pair[0]].path.parent}: clips shorter than the {w}-frame window")
             s0, s1 = int(rng.integers(t_a - w + 1)), int(rng.integers(t_b - w + 1))
             for k, ch in enumerate(pair):
                 joints[i, 0, k] = self._load(ga[va][ch])[s0:s0 + w]
