@@ -140,21 +140,22 @@ def pad_frames(points: np.ndarray, n_frames: int) -> np.ndarray:
 
 
 def part_channels(points: np.ndarray) -> np.ndarray:
-    """The 38 raw channels, shape=(38, T): each part relative to its reference joint, joint-major (x, y).
+    """The 38 raw channels: each part relative to its reference joint, joint-major (x, y).
 
-    The torso block ends with the mid-hip velocity (0 in the first frame), the only absolute motion the
-    model sees, so translation of the whole body does not change the channels.
+    ``points`` has shape (..., T, 15, 2); the result has shape (..., 38, T). The torso block ends with the
+    mid-hip velocity (0 in the first frame), the only absolute motion the model sees, so translation of the
+    whole body does not change the channels.
     """
     blocks = []
     for part in BODY_PARTS:
-        rel = points[:, list(PART_JOINTS[part])] - points[:, [PART_REFERENCE[part]]]  # (T, n, 2)
+        rel = points[..., list(PART_JOINTS[part]), :] - points[..., [PART_REFERENCE[part]], :]  # (..., T, n, 2)
         if part == "torso":
-            centre = points[:, PART_REFERENCE["torso"]]
+            centre = points[..., PART_REFERENCE["torso"], :]
             velocity = np.zeros_like(centre)
-            velocity[1:] = centre[1:] - centre[:-1]
-            rel = np.concatenate([rel, velocity[:, None]], axis=1)
-        blocks.append(rel.reshape(len(points), -1))
-    return np.concatenate(blocks, axis=1).T.astype(np.float32, copy=False)
+            velocity[..., 1:, :] = centre[..., 1:, :] - centre[..., :-1, :]
+            rel = np.concatenate([rel, velocity[..., None, :]], axis=-2)
+        blocks.append(rel.reshape(*rel.shape[:-2], -1))
+    return np.swapaxes(np.concatenate(blocks, axis=-1), -1, -2).astype(np.float32, copy=False)
 
 
 def mirror(channels: np.ndarray, parts: str = "body") -> np.ndarray:
