@@ -33,15 +33,15 @@ def main() -> None:
         b /= np.linalg.norm(b, axis=1, keepdims=True)
         sim = a @ b.T
         rows = {
-            "motionsim mean kernel (numba, no path)": lambda: mean_similarity_along_path(sim),
-            "motionsim path kernel (numba)": lambda: sim[tuple(similarity_path(sim).T)].mean(),
+            "motionsim mean kernel (numba, no path)": lambda sim=sim: mean_similarity_along_path(sim),
+            "motionsim path kernel (numba)": lambda sim=sim: sim[tuple(similarity_path(sim).T)].mean(),
         }
         if n <= 500:
-            rows["motionsim numpy fallback"] = lambda: dtw_path(1.0 - sim, backend="numpy")
+            rows["motionsim numpy fallback"] = lambda sim=sim: dtw_path(1.0 - sim, backend="numpy")
         try:
             from tslearn.metrics import dtw_path_from_metric
 
-            rows["tslearn dtw_path_from_metric(precomputed)"] = lambda: dtw_path_from_metric(
+            rows["tslearn dtw_path_from_metric(precomputed)"] = lambda sim=sim: dtw_path_from_metric(
                 1.0 - sim, metric="precomputed")
         except ImportError:
             pass
@@ -49,7 +49,8 @@ def main() -> None:
             from dtaidistance import dtw_ndim
 
             a64, b64 = a.astype(np.float64), b.astype(np.float64)
-            rows["dtaidistance dtw_ndim.warping_path (euclidean)"] = lambda: dtw_ndim.warping_path(a64, b64)
+            rows["dtaidistance dtw_ndim.warping_path (euclidean)"] = lambda a64=a64, b64=b64: dtw_ndim.warping_path(
+                a64, b64)
         except ImportError:
             pass
         print(f"{n} x {n} windows:")
