@@ -23,7 +23,7 @@ PART_LABELS = {"right_arm": "right arm", "left_arm": "left arm", "right_leg": "r
                "left_leg": "left leg", "torso": "torso"}
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -33,8 +33,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _window(text: str) -> int:
-    value = _positive_int(text)
+def window_length(text: str) -> int:
+    value = positive_int(text)
     if value % 8:
         raise argparse.ArgumentTypeError(f"the window must be a multiple of 8 (the encoder halves time 3 times), "
                                          f"got {value}")
@@ -42,8 +42,9 @@ def _window(text: str) -> int:
 
 
 def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:
-    p.add_argument("--window", type=_window, default=32, help="window length w in frames, a multiple of 8 (default 32)")
-    p.add_argument("--stride", type=_positive_int, default=default_stride,
+    p.add_argument("--window", type=window_length, default=32,
+                   help="window length w in frames, a multiple of 8 (default 32)")
+    p.add_argument("--stride", type=positive_int, default=default_stride,
                    help=f"window stride r in frames: a score every r frames (default {default_stride})")
     p.add_argument("--flip", action="store_true",
                    help="also compare the mirror image of the first motion and keep the better score (body flip)")

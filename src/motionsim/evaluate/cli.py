@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from ..cli import positive_int, window_length
 from ..errors import MotionsimError
 from .harness import DEFAULT_TARGET, evaluate_ntu
 from .methods import DEFAULT_METHODS, METHODS, MethodOptions
@@ -17,23 +18,6 @@ from .report import format_table
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 DEFAULT_OUT = "ntu_pair_scores.csv"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _window(text: str) -> int:
-    value = _positive_int(text)
-    if value % 8:
-        raise argparse.ArgumentTypeError(f"the window must be a multiple of 8, got {value}")
-    return value
 
 
 def _methods(text: str) -> list[str]:
@@ -68,9 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--checkpoints", metavar="DIR", help="add every DIR/*.safetensors as a BPE row named by its file")
     n.add_argument("--whole-body-model", metavar="PATH", help="checkpoint of the whole-body baseline")
     n.add_argument("--lstm-model", metavar="PATH", help="checkpoint of the LSTM baseline")
-    n.add_argument("--window", type=_window, default=32, help="window length w in frames (default 32, as the paper)")
-    n.add_argument("--stride", type=_positive_int, default=2, help="window stride r (default 2, as the paper)")
-    n.add_argument("--frame-step", type=_positive_int, default=1,
+    n.add_argument("--window", type=window_length, default=32,
+                   help="window length w in frames (default 32, as the paper)")
+    n.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as the paper)")
+    n.add_argument("--frame-step", type=positive_int, default=1,
                    help="frame-level baselines use every n-th frame (default 1: all frames)")
     n.add_argument("--target-column", default=DEFAULT_TARGET, help=f"rating column (default {DEFAULT_TARGET})")
     n.add_argument("--out", metavar="CSV", default=DEFAULT_OUT, help=f"per-pair scores (default {DEFAULT_OUT})")
@@ -117,8 +102,8 @@ def _register_synth(sub: argparse._SubParsersAction) -> None:
                    help="seed of the renderings and of the random weights (default 0)")
     s.add_argument("--size", choices=("default", "small"), default="default",
                    help="'small' is a quick look on 6 motions (default: all validation motions)")
-    s.add_argument("--window", type=_window, default=32, help="window length w in frames (default 32)")
-    s.add_argument("--stride", type=_positive_int, default=2, help="window stride r (default 2, as NTU)")
+    s.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
+    s.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")
     s.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     s.set_defaults(func=cmd_evaluate_synth)
 

@@ -21,8 +21,9 @@ import torch
 from torch import nn
 
 from ..dtw import mean_similarity_along_path
-from ..embed import window_starts
-from ..errors import CheckpointError, SequenceTooShortError
+from ..embed import embed_windows_with
+from ..errors import CheckpointError
+from ..model.checkpoint import read_safetensors
 from ..pose import PoseSequence
 from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
 from . import lstm, whole_body
@@ -84,18 +85,8 @@ def save_baseline(ckpt: BaselineCheckpoint, path: str | Path) -> Path:
 
 def load_baseline(path: str | Path, kind: str) -> BaselineCheckpoint:
     """Read a baseline checkpoint of the given kind; `CheckpointError` with the reason otherwise."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file, safe_open
-
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: {kind} checkpoint not found")
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            header = f.metadata() or {}
-        tensors = load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"{path}: not a readable checkpoint (corrupt or not safetensors): {exc}") from exc
+    header, tensors = read_safetensors(path, f"{kind} checkpoint")
     if header.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a motionsim baseline checkpoint (format tag {header.get('format')!r})")
     if header.get("kind") != kind:
@@ -115,25 +106,10 @@ def load_baseline(path: str | Path, kind: str) -> BaselineCheckpoint:
 def embed_clip_windows(net: nn.Module, inputs: Sequence[np.ndarray], window: int, stride: int,
                        batch_size: int = 4096) -> list[np.ndarray]:
     """Embed every window of every clip with one network; rows L2-normalised, one (n_i, D) array per clip."""
-    starts = [window_starts(x.shape[1], window, stride) for x in inputs]
-    if any(len(s) == 0 for s in starts):
-        raise SequenceTooShortError(f"a clip is shorter than the window ({window} frames)")
-    owner = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)])
-    first = np.concatenate(starts)
-    views = [np.lib.stride_tricks.sliding_window_view(x, window, axis=1) for x in inputs]
-    out: list[np.ndarray] = []
-    was_training = net.training
-    net.eval()
-    with torch.inference_mode():
-        for lo in range(0, len(owner), batch_size):
-            sel = slice(lo, lo + batch_size)
-            batch = np.stack([views[o][:, f] for o, f in zip(owner[sel], first[sel])])
-            emb = net(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)))
-            out.append(torch.nn.functional.normalize(emb, dim=1).numpy())
-    net.train(was_training)
-    merged = np.concatenate(out)
-    bounds = np.cumsum([0] + [len(s) for s in starts])
-    return [merged[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    def encode(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"body": net(x)}
+
+    return [e["body"] for e in embed_windows_with(net, encode, inputs, window, stride, batch_size)]
 
 
 class WindowEmbeddingMethod(Method):

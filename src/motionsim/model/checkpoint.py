@@ -96,18 +96,23 @@ def default_model_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def _read(path: Path) -> Checkpoint:
+def read_safetensors(path: Path, what: str = "model") -> tuple[dict[str, str], dict[str, torch.Tensor]]:
+    """(JSON header, tensors) of a safetensors file, or `CheckpointError` saying why not."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file, safe_open
 
     if not path.is_file():
-        raise CheckpointError(f"{path}: model file not found")
+        raise CheckpointError(f"{path}: {what} file not found")
     try:
         with safe_open(str(path), framework="pt") as f:
             header = f.metadata() or {}
-        tensors = load_file(str(path))
+        return header, load_file(str(path))
     except (SafetensorError, OSError, ValueError) as exc:
-        raise CheckpointError(f"{path}: not a readable motionsim model (corrupt or not safetensors): {exc}") from exc
+        raise CheckpointError(f"{path}: not a readable {what} (corrupt or not safetensors): {exc}") from exc
+
+
+def _read(path: Path) -> Checkpoint:
+    header, tensors = read_safetensors(path, "motionsim model")
     if header.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a motionsim model (format tag {header.get('format')!r})")
     if int(header.get("format_version", "0")) > FORMAT_VERSION:
