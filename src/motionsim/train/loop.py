@@ -178,7 +178,7 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
     stats_t = (torch.from_numpy(stats.mean), torch.from_numpy(stats.std))
     val_rng_seed = cfg.seed + 1_000_003
     writer = _tensorboard(out_dir)
-    t_start = time.perf_counter()
+    t_start = time.perf_counter() - (history.rows[-1]["seconds"] if history.rows else 0.0)  # resume: keep counting
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc="training", disable=not progress)
     for step in bar:
         model.train()
