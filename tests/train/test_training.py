@@ -40,6 +40,9 @@ def test_outputs_written_and_checkpoint_records_training(tiny_run):
         assert (out / name).is_file(), name
     rows = list(csv.DictReader((out / "log.csv").open()))
     assert len(rows) == cfg.steps and float(rows[-1]["step"]) == cfg.steps
+    logged_val = [float(r["val_total"]) for r in rows if r["val_total"]]
+    assert logged_val == pytest.approx([r["val_total"] for r in history.rows if "val_total" in r])
+    assert rows[-1]["val_triplet_acc"] != ""
     assert ckpt.training["step"] == history.best_step and ckpt.training["data"] == "synth"
     assert not np.allclose(ckpt.stats.std, 1.0)  # statistics come from the data
 

@@ -194,6 +194,9 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
         if validating:
             row.update(validate(model, val, cfg, stats, stats_t, np.random.default_rng(val_rng_seed)))
         history.rows.append(row)
+        columns = ["step", "lr", "seconds", *(f"{split}_{k}" for split in ("train", "val") for k in losses),
+                   "val_triplet_acc"]
+        _log_row(out_dir / "log.csv", row, columns, writer)
         if validating:
             if row["val_total"] < history.best_val:
                 history.best_val, history.best_step = row["val_total"], step + 1
@@ -201,7 +204,6 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                         "mean": stats.mean, "std": stats.std, "rng": rng.bit_generator.state,
                         "history": history, "step": step + 1}, state_path)
-        _log_row(out_dir / "log.csv", row, writer)
         bar.set_postfix(loss=f"{row['train_total']:.3f}", val=f"{history.best_val:.3f}")
         for cb in callbacks:
             cb(step + 1, row)
@@ -245,10 +247,11 @@ def _save(model: BPEModel, stats: NormStats, cfg: TrainConfig, history: History,
     save_model(Checkpoint(frozen, stats, training=training), path)
 
 
-def _log_row(path: Path, row: dict[str, float], writer: Any) -> None:
+def _log_row(path: Path, row: dict[str, float], columns: list[str], writer: Any) -> None:
+    """Append one row to the CSV log (validation columns stay empty between validations) and TensorBoard."""
     new = not path.exists()
     with path.open("a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=sorted(row), extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         if new:
             w.writeheader()
         w.writerow(row)
