@@ -43,7 +43,10 @@ def run(argv, capsys):
     return code, out.getvalue(), capsys.readouterr().err
 
 
-def test_table_lists_methods_and_skips_untrained_baselines(toy, models, tmp_path, capsys):
+def test_table_lists_methods_and_skips_untrained_baselines(toy, models, tmp_path, capsys, monkeypatch):
+    from motionsim.evaluate import learned
+
+    monkeypatch.setattr(learned, "default_baseline_path", lambda kind: None)  # as if none shipped
     out_csv = tmp_path / "s.csv"
     code, out, err = run(["evaluate", "ntu", "--skeletons", str(toy.skeletons), "--pairs", str(toy.pairs),
                           "--model", models["bpe"], "--out", str(out_csv)], capsys)

@@ -75,7 +75,10 @@ def test_baseline_checkpoint_round_trip(tmp_path):
         load_baseline(bad, "lstm")
 
 
-def test_untrained_baselines_are_unavailable_without_checkpoint():
+def test_untrained_baselines_are_unavailable_without_checkpoint(monkeypatch):
+    from motionsim.evaluate import learned
+
+    monkeypatch.setattr(learned, "default_baseline_path", lambda kind: None)  # as if none shipped
     method = WindowEmbeddingMethod("whole_body")
     assert "no trained checkpoint" in method.unavailable_reason()
     with pytest.raises(MethodUnavailableError, match="whole_body"):
@@ -96,3 +99,11 @@ def test_frame_step_downsamples_and_stays_close():
     assert half == pytest.approx(full, rel=0.25)
     with pytest.raises(ValueError, match="frame_step"):
         JointDistance(frame_step=0)
+
+
+@pytest.mark.parametrize("kind", ["whole_body", "lstm"])
+def test_bundled_baselines_load_and_score(kind):
+    method = WindowEmbeddingMethod(kind)
+    assert method.unavailable_reason() is None
+    same = method.compare(rng_clip(0), rng_clip(0))
+    assert same == pytest.approx(1.0, abs=1e-4)
