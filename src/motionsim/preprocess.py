@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from .errors import PoseFormatError
+from .errors import PoseFormatError, SequenceTooShortError
 from .pose import PoseSequence
 from .skeleton import (
     BODY_PARTS,
@@ -55,14 +55,20 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
     """
     present17 = (seq.scores >= min_score) & np.isfinite(seq.keypoints).all(axis=2)
     present17 &= np.abs(seq.keypoints).sum(axis=2) > 0
-    t = len(seq)
-    points = np.zeros((t, 15, 2), dtype=np.float32)
-    present = np.zeros((t, 15), dtype=bool)
-    for j, sources in enumerate(INTERNAL15_FROM_COCO17):
-        src = list(sources)
-        points[:, j] = seq.keypoints[:, src].mean(axis=1)
-        present[:, j] = present17[:, src].all(axis=1)
+    points = coco_to_internal(seq.keypoints).astype(np.float32)
+    present = np.stack([present17[:, list(src)].all(axis=1) for src in INTERNAL15_FROM_COCO17], axis=1)
     return points, present
+
+
+def coco_to_internal(points: np.ndarray) -> np.ndarray:
+    """(..., 17, 2) COCO-17 coordinates -> (..., 15, 2) internal layout (neck, mid_hip = means of two joints)."""
+    return np.stack([points[..., list(src), :].mean(axis=-2) for src in INTERNAL15_FROM_COCO17], axis=-2)
+
+
+def frame_heights(points: np.ndarray) -> np.ndarray:
+    """Per-frame body height, ankle-mean y - nose y: (..., T, 15, 2) -> (..., T)."""
+    ankles = [INTERNAL15_INDEX["r_ankle"], INTERNAL15_INDEX["l_ankle"]]
+    return points[..., ankles, 1].mean(axis=-1) - points[..., INTERNAL15_INDEX["nose"], 1]
 
 
 def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequence") -> np.ndarray:
@@ -102,8 +108,7 @@ def sequence_height(points: np.ndarray) -> float:
     Falls back to 3 x the neck-to-mid-hip length when the ankles are not below the nose (lying down,
     legs cropped), which is the typical ratio of those lengths in standing adults.
     """
-    ankle_y = points[:, [INTERNAL15_INDEX["r_ankle"], INTERNAL15_INDEX["l_ankle"]], 1].mean(axis=1)
-    per_frame = ankle_y - points[:, INTERNAL15_INDEX["nose"], 1]
+    per_frame = frame_heights(points)
     per_frame = per_frame[per_frame > 0]
     if per_frame.size:
         height = float(np.percentile(per_frame, 90))
@@ -217,8 +222,6 @@ def preprocess(
 
     Raises `SequenceTooShortError` when T < ``min_frames`` and ``pad_short`` is False.
     """
-    from .errors import SequenceTooShortError
-
     seq.validate()
     points = prepare_points(seq, target_height)
     if len(points) < min_frames:

@@ -10,23 +10,20 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from ..preprocess import DEFAULT_TARGET_HEIGHT, SMOOTH_SIGMA, NormStats, part_channels
-from ..skeleton import INTERNAL15_FROM_COCO17, INTERNAL15_INDEX
+from ..preprocess import (
+    DEFAULT_TARGET_HEIGHT,
+    SMOOTH_SIGMA,
+    NormStats,
+    coco_to_internal,
+    frame_heights,
+    part_channels,
+)
 from .config import TrainConfig
-
-_NOSE = INTERNAL15_INDEX["nose"]
-_ANKLES = [INTERNAL15_INDEX["r_ankle"], INTERNAL15_INDEX["l_ankle"]]
-
-
-def coco_to_internal(points: np.ndarray) -> np.ndarray:
-    """(..., 17, 2) COCO-17 -> (..., 15, 2) internal layout."""
-    return np.stack([points[..., list(src), :].mean(axis=-2) for src in INTERNAL15_FROM_COCO17], axis=-2)
 
 
 def heights(points: np.ndarray) -> np.ndarray:
-    """Per-sequence height, shape (...): 90th percentile over time of ankle-mean y - nose y; (..., T, 15, 2)."""
-    per_frame = points[..., _ANKLES, 1].mean(axis=-1) - points[..., _NOSE, 1]
-    return np.maximum(np.percentile(per_frame, 90, axis=-1), 1e-3)
+    """Per-sequence height, shape (...): 90th percentile over time of `frame_heights`; (..., T, 15, 2)."""
+    return np.maximum(np.percentile(frame_heights(points), 90, axis=-1), 1e-3)
 
 
 def augment(points: np.ndarray, cfg: TrainConfig, rng: np.random.Generator) -> np.ndarray:
