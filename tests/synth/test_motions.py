@@ -6,7 +6,16 @@ import pytest
 from motionsim.skeleton import BODY_PARTS
 from motionsim.synth.characters import TRAIN_CHARACTERS, VAL_CHARACTERS
 from motionsim.synth.motion_base import CATEGORIES, variation_score
-from motionsim.synth.motions import MOTION_LIBRARY, get_motion, list_motions, motion_3d, part_effects, variation_grid
+from motionsim.synth.motions import (
+    MOTION_LIBRARY,
+    get_motion,
+    list_motions,
+    motion_3d,
+    part_distances,
+    part_effects,
+    part_poses,
+    variation_grid,
+)
 from motionsim.synth.random_motion import random_motion_spec
 
 CASES = [(m.name, var, sign) for m in MOTION_LIBRARY.values() for var in m.variables for sign in (-1.0, 1.0)]
@@ -94,3 +103,21 @@ def test_random_motions_are_seeded_smooth_and_varied():
     assert accel < 0.05  # metres per frame^2: no jumps between frames
     amp = motion_3d(a, {"Amplitude": 1.0}, "ada")
     assert _dist(ja, amp) > 0.01
+
+
+def test_part_poses_ignore_body_size_and_see_only_the_changed_part():
+    small, tall = min(TRAIN_CHARACTERS, key=lambda c: c.stature), max(TRAIN_CHARACTERS, key=lambda c: c.stature)
+    base = part_poses(motion_3d("wave_right", None, small))
+    same = part_poses(motion_3d("wave_right", None, small))
+    other_body = part_poses(motion_3d("wave_right", None, tall))
+    changed = part_poses(motion_3d("wave_right", {"Height": 1.0}, small))
+    assert part_distances(base, same) == pytest.approx(np.zeros(5), abs=1e-6)
+    body = part_distances(base, other_body)
+    change = part_distances(base, changed)
+    arm = BODY_PARTS.index("right_arm")
+    assert change.argmax() == arm and change[arm] > 3 * body.max()
+    assert np.delete(change, arm).max() < 0.2 * change[arm]
+    # broadcasting: a (2, 1) set against a (1, 2) set gives the 2 x 2 table
+    pair = {p: np.stack([base[p], changed[p]]) for p in base}
+    table = part_distances({p: v[:, None] for p, v in pair.items()}, {p: v[None] for p, v in pair.items()})
+    assert table.shape == (2, 2, 5) and table[0, 1] == pytest.approx(change, rel=1e-5)

@@ -70,3 +70,28 @@ def test_render_shape_and_errors():
     with pytest.raises(ValueError):
         SynthSampler(motions=["clap"])
     assert get_motion("clap").n_variables == 3
+
+
+def test_part_labels_match_the_sampled_motions(batch):
+    _, b = batch
+    n = len(b)
+    assert b.part_change.shape == b.part_negative.shape == (n, 5) and b.part_pairwise.shape == (n, n, 5)
+    assert (b.part_change >= 0).all() and (b.part_negative >= 0).all()
+    # m and m'' differ somewhere; the same motion on two bodies differs less than two different motions
+    assert (b.part_change.max(axis=1) > 0).all()
+    same_motion = np.diagonal(b.part_pairwise).T  # (n, 5): m of item i on body s vs on body s'
+    names = b.motions[:, 0]
+    other = b.part_pairwise[names[:, None] != names[None, :]]
+    assert np.median(same_motion) < 0.5 * np.median(other)
+
+
+def test_part_labels_see_a_one_part_variation():
+    from motionsim.skeleton import BODY_PARTS
+
+    sampler = SynthSampler(motions=["wave_right", "squat"], random_state=0)
+    b = sampler.sample_batch(32, np.random.default_rng(0))
+    arm = BODY_PARTS.index("right_arm")
+    waves = b.motions[:, 0] == "wave_right"
+    moved = b.part_change[waves]
+    # rows that changed the arm's variables change the arm most (Speed moves everything a little in time)
+    assert (moved.argmax(axis=1) == arm).mean() > 0.5

@@ -116,6 +116,36 @@ def part_motion(joints: np.ndarray) -> dict[str, float]:
     return out
 
 
+def part_poses(joints: np.ndarray) -> dict[str, np.ndarray]:
+    """Each body part's pose in its own frame, per frame, in body units: (..., T, k, 3) per part.
+
+    Limbs are taken relative to their shoulder / hip joint, the torso relative to the hip centre plus the
+    hip centre's path around its mean (the root motion the torso channels carry). Everything is divided by
+    the body's leg + trunk length, so bodies of different sizes doing the same thing give the same poses.
+    ``joints``: (..., T, 17, 3) COCO-17 metres.
+    """
+    def bone(a: int, b: int) -> np.ndarray:
+        return np.linalg.norm(joints[..., a, :] - joints[..., b, :], axis=-1).mean(-1)
+
+    size = (bone(11, 13) + bone(12, 14) + bone(13, 15) + bone(14, 16) + bone(5, 11) + bone(6, 12)) / 2
+    size = np.maximum(size, 1e-6)[..., None, None, None]
+    hip = joints[..., (11, 12), :].mean(axis=-2, keepdims=True)
+    out = {}
+    for part in BODY_PARTS:
+        ref = hip if _PART_REF[part] is None else joints[..., _PART_REF[part], :][..., None, :]
+        rel = joints[..., _PART_COCO[part], :] - ref
+        if part == "torso":
+            rel = np.concatenate([rel, hip - hip.mean(axis=-3, keepdims=True)], axis=-2)
+        out[part] = rel / size
+    return out
+
+
+def part_distances(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> np.ndarray:
+    """Mean joint distance (body units) between two sets of `part_poses`, frame by frame: (..., 5) in
+    `BODY_PARTS` order. Broadcasts, so a (n, 1) and a (1, n) set give every pair."""
+    return np.stack([np.linalg.norm(a[p] - b[p], axis=-1).mean(axis=(-1, -2)) for p in BODY_PARTS], axis=-1)
+
+
 def part_effects(name: str | MotionSpec, variable: str, character: Character | str = "ada") -> dict[str, float]:
     """How much moving one characteristic variable from -1 to 1 changes each body part (mean metres).
 

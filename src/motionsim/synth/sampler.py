@@ -20,7 +20,7 @@ import numpy as np
 from .camera import FRONT, VIEW_GRID, View, as_view_array, project, random_views
 from .characters import TRAIN_CHARACTERS, Character, get_character, random_character
 from .motion_base import VARIATION_LEVELS, MotionSpec
-from .motions import body_arrays, channels_to_3d, get_motion, list_motions
+from .motions import body_arrays, channels_to_3d, get_motion, list_motions, part_distances, part_poses
 from .random_motion import random_motion_specs
 
 
@@ -38,6 +38,10 @@ class TrainingBatch:
     characters : (N, 2) character names of s, s'
     views : float32 (N, 2, 4): (pitch, yaw, roll, distance) of c, c'
     starts : int (N, 2): first frame of the window of m (and m'') and of m'
+    part_change : float32 (N, 5): how much each body part (`BODY_PARTS` order) differs between m and m''
+        in 3-D (`part_distances`, mean over both bodies): which parts a variation actually touched
+    part_negative : float32 (N, 5): the same between m and m' (body s'): parts the two motions share
+    part_pairwise : float32 (N, N, 5): between m of item a (body s) and m of item b (body s')
     """
 
     renderings: np.ndarray
@@ -47,6 +51,9 @@ class TrainingBatch:
     characters: np.ndarray
     views: np.ndarray
     starts: np.ndarray
+    part_change: np.ndarray | None = None
+    part_negative: np.ndarray | None = None
+    part_pairwise: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.renderings.shape[0])
@@ -109,11 +116,27 @@ class TripletSampler:
         full = np.broadcast_to(joints[:, :, :, None], joints.shape[:3] + (2,) + joints.shape[3:])
         rend = project(full, views[:, None, None, :, :])
         return TrainingBatch(rend, meta["variation"].astype(np.float32), meta["motions"], meta["values"],
-                             meta["characters"], views.astype(np.float32), meta["starts"])
+                             meta["characters"], views.astype(np.float32), meta["starts"], **part_labels(joints))
 
     def sample_item(self, random_state: np.random.Generator | int | None = None) -> TrainingItem:
         """Draw one training item."""
         return self.sample_batch(1, random_state).item(0)
+
+
+def part_labels(joints: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-part ground truth of a batch from its 3-D joints (n, 3, 2, T, 17, 3): which parts m'' changed,
+    which parts m' shares with m, and which parts every pair of items shares (see `TrainingBatch`)."""
+    poses = part_poses(joints)
+
+    def pick(motion: int, body: int, axis: int | None = None) -> dict[str, np.ndarray]:
+        out = {p: v[:, motion, body] for p, v in poses.items()}
+        # every pair of items: every 4th frame is plenty to tell shared parts and 4x cheaper
+        return out if axis is None else {p: np.expand_dims(v[:, ::4], axis) for p, v in out.items()}
+
+    change = (part_distances(pick(0, 0), pick(1, 0)) + part_distances(pick(0, 1), pick(1, 1))) / 2
+    return {"part_change": change.astype(np.float32),
+            "part_negative": part_distances(pick(0, 1), pick(2, 1)).astype(np.float32),
+            "part_pairwise": part_distances(pick(0, 0, 1), pick(0, 1, 0)).astype(np.float32)}
 
 
 class SynthSampler(TripletSampler):
