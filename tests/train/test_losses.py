@@ -64,3 +64,40 @@ def test_foot_velocity_uses_ankle_and_hip_motion():
     vel = L.foot_velocity(leg, torso)
     assert vel[0, 0].tolist() == pytest.approx([1.5, 2.5])
     assert vel[0, 1].tolist() == pytest.approx([0.0, 0.0])
+
+
+def test_triplet_weights_scale_each_item():
+    a, p, n = vec(0, 0), vec(60, 10), vec(90, 120)
+    per_item = [max(0, 0.5 + 0.25 - 0.5), max(0, 0.5 + (1 - math.cos(math.radians(10))) / 2 - 0.75)]
+    got = L.triplet_loss(a, p, n, margin=0.5, weight=torch.tensor([0.0, 2.0]))
+    assert float(got) == pytest.approx((0 * per_item[0] + 2 * per_item[1]) / 2, abs=1e-6)
+    quad = L.motion_quadruplet_loss(a, p, p, n, torch.zeros(2), 0.5, 0.0, 0.2, negative_weight=torch.tensor([1.0, 0.0]))
+    assert float(quad) == pytest.approx(2 * per_item[0] / 2, abs=1e-6)
+
+
+def test_shared_part_loss_formula():
+    a, b = vec(0, 0, 0), vec(90, 180, 0)
+    w = torch.tensor([1.0, 0.5, 1.0])
+    expected = (1.0 * 0.5 ** 2 + 0.5 * 1.0 ** 2 + 0.0) / 3
+    assert float(L.shared_part_loss(a, b, w)) == pytest.approx(expected, abs=1e-6)
+
+
+def test_info_nce_ignores_masked_negatives():
+    a = torch.eye(3)
+    ignore = torch.tensor([[True, True, False], [False, False, False], [False, False, False]])
+    # pair (0, 1) leaves the negatives: row 0 of a -> b and row 1 of b -> a keep one negative each;
+    # the diagonal (0, 0) is never ignored
+    one_negative = -math.log(math.exp(10) / (math.exp(10) + 1))
+    full = -math.log(math.exp(10) / (math.exp(10) + 2))
+    expected = (one_negative + 2 * full) / 3
+    got = L.info_nce(a, a, 0.1, ignore)
+    assert float(got) < float(L.info_nce(a, a, 0.1))
+    assert float(got) == pytest.approx(expected, rel=1e-3)
+
+
+def test_shared_pairs_loss_formula():
+    a, b = vec(0, 90), vec(0, 180)
+    same = torch.tensor([[False, True], [True, False]])
+    # marked pairs: (a0, b1) at 180 degrees -> d = 1; (a1, b0) at 90 degrees -> d = 0.5
+    assert float(L.shared_pairs_loss(a, b, same)) == pytest.approx((1.0 + 0.25) / 2, abs=1e-6)
+    assert float(L.shared_pairs_loss(a, b, torch.zeros(2, 2, dtype=torch.bool))) == 0.0

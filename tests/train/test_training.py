@@ -94,3 +94,55 @@ def test_train_cli_bad_data_folder(tmp_path, capsys):
     code = main(["train", "--preset", "tiny", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")],
                 out=io.StringIO())
     assert code == 2 and "not found" in capsys.readouterr().err
+
+
+def test_part_targets_follow_the_per_part_labels():
+    from types import SimpleNamespace
+
+    from motionsim.train.loop import part_targets
+
+    cfg = load_config(preset="tiny")
+    # 5 items; part distances in units where the median m-vs-m' distance of every part is 1
+    negative = np.array([[1.0, 1, 1, 1, 1], [1, 1, 1, 1, 1], [0.1, 2, 2, 2, 2], [0.4, 2, 2, 2, 2], [1, 1, 1, 1, 1]])
+    change = np.array([[0.5, 0, 0, 0, 0], [0.5, 0.25, 0, 0, 0.5], [1, 1, 1, 1, 1], [0, 0, 0, 0, 0], [1, 1, 1, 1, 1]])
+    pairwise = np.ones((5, 5, 5))
+    pairwise[0, 1, 2] = 0.1
+    batch = SimpleNamespace(part_change=change, part_negative=negative, part_pairwise=pairwise)
+    var = torch.tensor([0.8, 0.4, 0.2, 0.6, 0.5])
+    t = part_targets(var, batch, cfg)
+    # var goes to the parts the variation moved, in proportion; an untouched part gets 0
+    assert t.variation[0].tolist() == pytest.approx([0.8, 0, 0, 0, 0])
+    assert t.variation[1].tolist() == pytest.approx([0.4, 0.2, 0, 0, 0.4])
+    assert t.variation[2].tolist() == pytest.approx([0.2] * 5)
+    assert t.variation[3].tolist() == pytest.approx([0.0] * 5)
+    # m' with the same part (0.1 < 0.25) is no negative for it; 0.4 is half way to "different" (0.5)
+    w = t.negative_weight[:, 0].tolist()
+    assert w[2] == 0.0 and w[0] == w[1] == 1.0 and w[3] == pytest.approx((0.4 - 0.25) / 0.25)
+    assert t.ignore.shape == (5, 5, 5) and t.ignore.sum() == 1 and bool(t.ignore[0, 1, 2])
+    # switched off, or a source without the labels: the paper's whole-body targets
+    assert part_targets(var, batch, cfg.replace(part_targets=False)) is None
+    assert part_targets(var, SimpleNamespace(part_change=None, part_negative=None, part_pairwise=None), cfg) is None
+
+
+def test_fine_tune_starts_from_a_model(tiny_run, tmp_path):
+    out, cfg, ckpt, _ = tiny_run
+    train, val, _ = make_sources("synth", cfg.window, cfg.seed)
+    # learning rate 0: the fine-tuned weights must be exactly the ones it started from (batch-norm running
+    # statistics still move, so only parameters are compared)
+    frozen = cfg.replace(steps=2, val_every=2, lr=0.0, weight_decay=0.0)
+    tuned, history = fit(frozen, train, val, tmp_path / "ft", progress=False, init=out / "best.safetensors")
+    assert [r["step"] for r in history.rows] == [1, 2]  # a fresh run, not a resume
+    assert np.array_equal(tuned.stats.mean, ckpt.stats.mean)  # normalisation kept from the model
+    assert tuned.training["initialised_from"]["model"] == str(out / "best.safetensors")
+    start, end = dict(ckpt.model.named_parameters()), dict(tuned.model.named_parameters())
+    assert start.keys() == end.keys() and all(torch.equal(start[k], end[k]) for k in start)
+    # a resumed fine-tune still says where it started
+    resumed, _ = fit(frozen.replace(steps=4, val_every=2), train, val, tmp_path / "ft", resume=True, progress=False)
+    assert resumed.training["step"] == 4
+    assert resumed.training["initialised_from"]["model"] == str(out / "best.safetensors")
+
+
+def test_train_cli_init_and_resume_conflict(tmp_path, capsys):
+    code = main(["train", "--preset", "tiny", "--init", "x.safetensors", "--resume", "--out", str(tmp_path / "o")],
+                out=io.StringIO())
+    assert code == 2 and "pick one" in capsys.readouterr().err

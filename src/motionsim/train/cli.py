@@ -30,20 +30,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="Table 3 ablation: drop the motion variation term of eq. 3")
     p.add_argument("--no-reconstruction", action="store_true", default=None,
                    help="Table 3 ablation: drop the cross reconstruction loss (and the foot loss)")
+    p.add_argument("--no-part-targets", dest="part_targets", action="store_false", default=None,
+                   help="use the paper's whole-body targets: every part gets var(m, m'') and every m' is a "
+                   "negative for every part (default: per-part targets from the generator's 3-D poses)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    p.add_argument("--init", metavar="MODEL", help="fine-tune this model file (.safetensors) instead of "
+                   "starting from random weights")
     p.set_defaults(func=cmd_train)
 
 
 def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
+    from ..errors import MotionsimError
     from .config import load_config
     from .data import make_sources
     from .loop import fit
 
     cfg = load_config(args.config, args.preset, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
                       contrastive_weight=args.contrastive_weight, no_variation_loss=args.no_variation_loss,
-                      no_reconstruction=args.no_reconstruction, data=args.data)
+                      no_reconstruction=args.no_reconstruction, part_targets=args.part_targets, data=args.data)
+    if args.resume and args.init:
+        raise MotionsimError("--resume continues OUT/last.pt and --init starts from a model file: pick one")
     train_source, val_source, record = make_sources(cfg.data, cfg.window, cfg.seed)
-    ckpt, history = fit(cfg, train_source, val_source, args.out, resume=args.resume, record=record)
+    ckpt, history = fit(cfg, train_source, val_source, args.out, resume=args.resume, init=args.init, record=record)
     best = next(r for r in history.rows if r["step"] == history.best_step)
     summary = {"best_step": history.best_step, "val_loss": round(history.best_val, 4),
                "val_triplet_acc": round(best.get("val_triplet_acc", float("nan")), 4),

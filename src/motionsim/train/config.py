@@ -46,6 +46,11 @@ class TrainConfig:
     foot_weight: float = 0.5
     contrastive_weight: float = 0.0  # InfoNCE over the batch (DESIGN §8), 0 = paper losses only
     contrastive_temperature: float = 0.1
+    # per-part targets from the generator's 3-D ground truth (sources without it fall back to the paper's)
+    part_targets: bool = True  # var per part, no pushing apart of parts that m' moves the same way
+    shared_part_below: float = 0.25  # a part is "the same" below this x the batch's median m-vs-m' distance
+    shared_part_above: float = 0.5  # ... and "different" above this (linear in between)
+    shared_part_weight: float = 20.0  # pulls together parts that two motions move the same way (any pair of items)
     # ablations of Table 3
     no_variation_loss: bool = False
     no_reconstruction: bool = False

@@ -39,6 +39,10 @@ M_SRC, S_SRC, C_SRC = ((0, 0, 0), (1, 0, 0), (2, 1, 1)), ((0, 0, 0), (2, 1, 1)),
 class Batch(Protocol):
     renderings: np.ndarray  # (B, 3, 2, 2, T, 17, 2): motions m, m'', m' x skeletons x views, COCO-17 2-D
     variation: np.ndarray  # (B,): var(m, m'') of eq. 2
+    # optional per-part 3-D differences (B, 5), (B, 5), (B, B, 5): see `motionsim.synth.TrainingBatch`
+    part_change: np.ndarray | None
+    part_negative: np.ndarray | None
+    part_pairwise: np.ndarray | None
 
 
 class BatchSource(Protocol):
@@ -62,9 +66,43 @@ def compute_stats(source: BatchSource, cfg: TrainConfig, rng: np.random.Generato
     return NormStats.from_channels(stacked)
 
 
+@dataclass
+class PartTargets:
+    """What each part of each item should learn, from the batch's per-part 3-D differences.
+
+    variation (B, 5): var(m, m'') of eq. 2 given to the parts the variation moved, in proportion to how much
+    each moved (a raised arm is no reason for the legs' embeddings to move);
+    negative_weight (B, 5): 0 where m' moves the part as m does (no reason to push it away), 1 where it
+    clearly differs; ignore (B, B, 5): pairs of items whose part does the same thing (not InfoNCE negatives).
+    Distances are measured in units of the batch's median m-vs-m' distance of that part.
+    """
+
+    variation: torch.Tensor
+    negative_weight: torch.Tensor
+    ignore: torch.Tensor | None
+
+
+def part_targets(variation: torch.Tensor, batch: Batch, cfg: TrainConfig) -> PartTargets | None:
+    """`PartTargets` of a batch, or None when the source gives no per-part labels or they are switched off
+    (then every part gets the whole-body var and every m' is a negative, as in the paper)."""
+    if not cfg.part_targets or getattr(batch, "part_change", None) is None or batch.part_negative is None:
+        return None
+    negative = torch.as_tensor(batch.part_negative, dtype=torch.float32)
+    unit = negative.median(dim=0).values.clamp(min=1e-6)  # (5,)
+    lo, hi = cfg.shared_part_below, cfg.shared_part_above
+    change = torch.as_tensor(batch.part_change, dtype=torch.float32) / unit
+    share = change / change.max(dim=1, keepdim=True).values.clamp(min=1e-6)
+    weight = ((negative / unit - lo) / (hi - lo)).clamp(0.0, 1.0)
+    ignore = None
+    if batch.part_pairwise is not None:
+        ignore = torch.as_tensor(batch.part_pairwise, dtype=torch.float32) / unit < lo
+    return PartTargets(variation[:, None] * share, weight, ignore)
+
+
 def batch_losses(model: BPEModel, x: torch.Tensor, variation: torch.Tensor, cfg: TrainConfig,
-                 stats: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """All losses of one batch; ``x`` has shape (B, 3, 2, 2, 38, T), normalised."""
+                 stats: tuple[torch.Tensor, torch.Tensor], parts: PartTargets | None = None) -> dict[str, torch.Tensor]:
+    """All losses of one batch; ``x`` has shape (B, 3, 2, 2, 38, T), normalised; ``parts``: per-part
+    targets (None: the paper's whole-body ones)."""
     b = x.shape[0]
 
     def pick(keys: list[tuple[int, int, int]]) -> torch.Tensor:
@@ -73,22 +111,31 @@ def batch_losses(model: BPEModel, x: torch.Tensor, variation: torch.Tensor, cfg:
     out: dict[str, torch.Tensor] = {}
     # ---- motion embeddings of the five renderings the quadruplets use
     m_in = pick(list(MOTION_KEYS.values()))
-    sim_loss, norm_loss, nce = 0.0, 0.0, 0.0
+    sim_loss, norm_loss, nce, shared = 0.0, 0.0, 0.0, 0.0
     motion_codes: dict[str, torch.Tensor] = {}
-    for part in BODY_PARTS:
+    for p, part in enumerate(BODY_PARTS):
         codes = model.encode_motion(m_in, part)  # (5B, C, T/8)
         motion_codes[part] = codes
         flat = dict(zip(MOTION_KEYS, codes.flatten(1).split(b)))
+        var = variation if parts is None else parts.variation[:, p]
+        weight = None if parts is None else parts.negative_weight[:, p]
         for anchor, pos, semi in QUADRUPLETS:
             sim_loss = sim_loss + L.motion_quadruplet_loss(
-                flat[anchor], flat[pos], flat[semi], flat["N"], variation, cfg.motion_margin,
-                cfg.variation_alpha, cfg.variation_beta, use_variation=not cfg.no_variation_loss) / len(QUADRUPLETS)
+                flat[anchor], flat[pos], flat[semi], flat["N"], var, cfg.motion_margin, cfg.variation_alpha,
+                cfg.variation_beta, use_variation=not cfg.no_variation_loss, negative_weight=weight) / len(QUADRUPLETS)
+        if weight is not None and cfg.shared_part_weight > 0:
+            shared = shared + L.shared_part_loss(flat["P"], flat["N"], 1.0 - weight)
+            if parts.ignore is not None:  # every other pair of items that moves this part the same way
+                shared = shared + L.shared_pairs_loss(flat["P"], flat["P22"], parts.ignore[..., p])
         norm_loss = norm_loss + L.norm_loss(codes.flatten(1))
         if cfg.contrastive_weight > 0:
-            nce = nce + L.info_nce(flat["P"], flat["P22"], cfg.contrastive_temperature)
+            ignore = None if parts is None or parts.ignore is None else parts.ignore[..., p]
+            nce = nce + L.info_nce(flat["P"], flat["P22"], cfg.contrastive_temperature, ignore)
     n_parts = len(BODY_PARTS)
     out["similarity"] = cfg.similarity_weight * sim_loss / n_parts
     out["norm"] = cfg.norm_weight * norm_loss / n_parts
+    if parts is not None and cfg.shared_part_weight > 0:
+        out["shared_part"] = cfg.shared_part_weight * shared / n_parts
     if cfg.contrastive_weight > 0:
         out["contrastive"] = cfg.contrastive_weight * nce / n_parts
     # ---- skeleton and view triplets (bodies and views must separate, so they carry no motion)
@@ -142,17 +189,23 @@ def batch_losses(model: BPEModel, x: torch.Tensor, variation: torch.Tensor, cfg:
 
 
 def make_batch(source: BatchSource, cfg: TrainConfig, stats: NormStats, rng: np.random.Generator,
-               augment: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+               augment: bool = True) -> tuple[torch.Tensor, torch.Tensor, PartTargets | None]:
+    """One batch as model input (B, 3, 2, 2, 38, T), var(m, m'') (B,) and the per-part targets."""
     batch = source.sample_batch(cfg.batch_size, rng)
     channels = renderings_to_channels(batch.renderings, cfg if augment else None, rng if augment else None)
-    return torch.from_numpy(normalise(channels, stats)), torch.as_tensor(batch.variation, dtype=torch.float32)
+    variation = torch.as_tensor(batch.variation, dtype=torch.float32)
+    return torch.from_numpy(normalise(channels, stats)), variation, part_targets(variation, batch, cfg)
 
 
 def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | Path, *, resume: bool = False,
-        progress: bool = True, record: dict[str, Any] | None = None,
+        init: str | Path | None = None, progress: bool = True, record: dict[str, Any] | None = None,
         callbacks: tuple[Callable[[int, dict[str, float]], None], ...] = ()) -> tuple[Checkpoint, History]:
     """Train a BPE model; writes ``best.safetensors``, ``last.pt`` (resume state), ``log.csv`` and
-    ``loss_curve.png`` into ``out_dir``. Returns the best checkpoint (lowest validation loss)."""
+    ``loss_curve.png`` into ``out_dir``. Returns the best checkpoint (lowest validation loss).
+
+    ``init``: a model file to fine-tune (its weights and normalisation statistics; a fresh optimiser, step
+    count and best-checkpoint record, since the losses may differ from the ones it was trained with).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if cfg.threads:
@@ -172,7 +225,16 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
         stats = NormStats(state["mean"], state["std"])
         rng.bit_generator.state = state["rng"]
         history, start = state["history"], state["step"]
+        record = {**state.get("record", {}), **(record or {})}  # e.g. what a fine-tune started from
         log.info("resumed from step %d", start)
+    elif init is not None:
+        from ..model.checkpoint import load_model
+
+        start_from = load_model(init)
+        model.load_state_dict(start_from.model.state_dict())
+        stats = start_from.stats
+        record = {**(record or {}), "initialised_from": {"model": str(init), "training": start_from.training}}
+        log.info("fine-tuning %s", init)
     else:
         stats = compute_stats(train, cfg, rng)
     stats_t = (torch.from_numpy(stats.mean), torch.from_numpy(stats.std))
@@ -182,8 +244,8 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, desc="training", disable=not progress)
     for step in bar:
         model.train()
-        x, var = make_batch(train, cfg, stats, rng)
-        losses = batch_losses(model, x, var, cfg, stats_t)
+        x, var, parts = make_batch(train, cfg, stats, rng)
+        losses = batch_losses(model, x, var, cfg, stats_t, parts)
         opt.zero_grad(set_to_none=True)
         losses["total"].backward()
         opt.step()
@@ -203,7 +265,7 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
                 _save(model, stats, cfg, history, row, out_dir / "best.safetensors", record)
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                         "mean": stats.mean, "std": stats.std, "rng": rng.bit_generator.state,
-                        "history": history, "step": step + 1}, state_path)
+                        "history": history, "step": step + 1, "record": record}, state_path)
         bar.set_postfix(loss=f"{row['train_total']:.3f}", val=f"{history.best_val:.3f}")
         for cb in callbacks:
             cb(step + 1, row)
@@ -225,8 +287,8 @@ def validate(model: BPEModel, val: BatchSource, cfg: TrainConfig, stats: NormSta
     totals: dict[str, float] = {}
     correct = 0.0
     for _ in range(cfg.val_batches):
-        x, var = make_batch(val, cfg, stats, rng, augment=True)
-        for k, v in batch_losses(model, x, var, cfg, stats_t).items():
+        x, var, parts = make_batch(val, cfg, stats, rng, augment=True)
+        for k, v in batch_losses(model, x, var, cfg, stats_t, parts).items():
             totals[f"val_{k}"] = totals.get(f"val_{k}", 0.0) + float(v) / cfg.val_batches
         for part in BODY_PARTS:
             z = {k: model.encode_motion(x[:, i, j, kk], part).flatten(1) for k, (i, j, kk) in MOTION_KEYS.items()}
