@@ -146,3 +146,9 @@ def test_train_cli_init_and_resume_conflict(tmp_path, capsys):
     code = main(["train", "--preset", "tiny", "--init", "x.safetensors", "--resume", "--out", str(tmp_path / "o")],
                 out=io.StringIO())
     assert code == 2 and "pick one" in capsys.readouterr().err
+
+
+def test_train_cli_init_missing_model(tmp_path, capsys):
+    missing = str(tmp_path / "none.safetensors")
+    code = main(["train", "--preset", "tiny", "--init", missing, "--out", str(tmp_path / "o")], out=io.StringIO())
+    assert code == 2 and "not found" in capsys.readouterr().err

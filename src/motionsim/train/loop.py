@@ -212,12 +212,18 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
         torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    model = BPEModel()
+    state_path = out_dir / "last.pt"
+    resuming = resume and state_path.is_file()
+    start_from = None
+    if init is not None and not resuming:
+        from ..model.checkpoint import load_model
+
+        start_from = load_model(init)
+    model = BPEModel(start_from.model.config if start_from is not None else None)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.decay_every, gamma=cfg.lr_decay)
     history, start = History(), 0
-    state_path = out_dir / "last.pt"
-    if resume and state_path.is_file():
+    if resuming:
         state = torch.load(state_path, weights_only=False)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
@@ -227,10 +233,7 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
         history, start = state["history"], state["step"]
         record = {**state.get("record", {}), **(record or {})}  # e.g. what a fine-tune started from
         log.info("resumed from step %d", start)
-    elif init is not None:
-        from ..model.checkpoint import load_model
-
-        start_from = load_model(init)
+    elif start_from is not None:
         model.load_state_dict(start_from.model.state_dict())
         stats = start_from.stats
         record = {**(record or {}), "initialised_from": {"model": str(init), "training": start_from.training}}
