@@ -7,10 +7,11 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..cli import positive_int, window_length
+from ..cli import nonnegative_int, positive_int, window_length
 from ..errors import MotionsimError
 from .harness import DEFAULT_TARGET, evaluate_ntu
 from .methods import DEFAULT_METHODS, METHODS, MethodOptions
@@ -20,13 +21,19 @@ _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 DEFAULT_OUT = "ntu_pair_scores.csv"
 
 
-def _methods(text: str) -> list[str]:
+def _method_names(text: str, known: Iterable[str]) -> list[str]:
+    """A comma-separated --methods value, checked against ``known``."""
+    known = list(known)
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in METHODS]
+    unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise argparse.ArgumentTypeError(f"unknown method {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(METHODS)}")
+                                         f"choose from {','.join(known)}")
     return names
+
+
+def _methods(text: str) -> list[str]:
+    return _method_names(text, METHODS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,22 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _synth_methods(text: str) -> list[str]:
     from .synthetic import SYNTH_METHOD_NAMES
 
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SYNTH_METHOD_NAMES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown method {', '.join(unknown) or '(none)'}; "
-                                         f"choose from {','.join(SYNTH_METHOD_NAMES)}")
-    return names
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
+    return _method_names(text, SYNTH_METHOD_NAMES)
 
 
 def _register_synth(sub: argparse._SubParsersAction) -> None:
@@ -98,7 +90,7 @@ def _register_synth(sub: argparse._SubParsersAction) -> None:
                    "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
     s.add_argument("--methods", type=_synth_methods, default=None,
                    help="comma-separated (default: bpe,random_weights,joint_distance)")
-    s.add_argument("--seed", type=_nonnegative_int, default=0,
+    s.add_argument("--seed", type=nonnegative_int, default=0,
                    help="seed of the renderings and of the random weights (default 0)")
     s.add_argument("--size", choices=("default", "small"), default="default",
                    help="'small' is a quick look on 6 motions (default: all validation motions)")

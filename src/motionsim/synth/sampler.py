@@ -13,7 +13,8 @@ from a SARA folder. Both share `sample_item` / `sample_batch` and the projection
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -38,10 +39,13 @@ class TrainingBatch:
     characters : (N, 2) character names of s, s'
     views : float32 (N, 2, 4): (pitch, yaw, roll, distance) of c, c'
     starts : int (N, 2): first frame of the window of m (and m'') and of m'
+    joints : float32 (N, 3, 2, T, 17, 3) or None: the 3-D joints (metres) behind the renderings
     part_change : float32 (N, 5): how much each body part (`BODY_PARTS` order) differs between m and m''
         in 3-D (`part_distances`, mean over both bodies): which parts a variation actually touched
     part_negative : float32 (N, 5): the same between m and m' (body s'): parts the two motions share
     part_pairwise : float32 (N, N, 5): between m of item a (body s) and m of item b (body s')
+    The three part_* labels are computed from ``joints`` on first use (None without joints), so callers
+    that only want the renderings do not pay for them.
     """
 
     renderings: np.ndarray
@@ -51,9 +55,25 @@ class TrainingBatch:
     characters: np.ndarray
     views: np.ndarray
     starts: np.ndarray
-    part_change: np.ndarray | None = None
-    part_negative: np.ndarray | None = None
-    part_pairwise: np.ndarray | None = None
+    joints: np.ndarray | None = field(default=None, repr=False)
+
+    @cached_property
+    def _part_labels(self) -> dict[str, np.ndarray | None]:
+        if self.joints is None:
+            return dict.fromkeys(("part_change", "part_negative", "part_pairwise"))
+        return part_labels(self.joints)
+
+    @property
+    def part_change(self) -> np.ndarray | None:
+        return self._part_labels["part_change"]
+
+    @property
+    def part_negative(self) -> np.ndarray | None:
+        return self._part_labels["part_negative"]
+
+    @property
+    def part_pairwise(self) -> np.ndarray | None:
+        return self._part_labels["part_pairwise"]
 
     def __len__(self) -> int:
         return int(self.renderings.shape[0])
@@ -116,7 +136,7 @@ class TripletSampler:
         full = np.broadcast_to(joints[:, :, :, None], joints.shape[:3] + (2,) + joints.shape[3:])
         rend = project(full, views[:, None, None, :, :])
         return TrainingBatch(rend, meta["variation"].astype(np.float32), meta["motions"], meta["values"],
-                             meta["characters"], views.astype(np.float32), meta["starts"], **part_labels(joints))
+                             meta["characters"], views.astype(np.float32), meta["starts"], joints)
 
     def sample_item(self, random_state: np.random.Generator | int | None = None) -> TrainingItem:
         """Draw one training item."""

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from ..model.bpe import BPEModel
-from ..model.checkpoint import Checkpoint, save_model
+from ..model.checkpoint import Checkpoint, load_model, save_model
 from ..preprocess import NormStats
 from ..skeleton import BODY_PARTS, PART_SLICES
 from . import losses as L
@@ -216,8 +216,6 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
     resuming = resume and state_path.is_file()
     start_from = None
     if init is not None and not resuming:
-        from ..model.checkpoint import load_model
-
         start_from = load_model(init)
     model = BPEModel(start_from.model.config if start_from is not None else None)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=cfg.weight_decay)
@@ -275,10 +273,7 @@ def fit(cfg: TrainConfig, train: BatchSource, val: BatchSource, out_dir: str | P
     if writer is not None:
         writer.close()
     plot_losses(history, out_dir / "loss_curve.png")
-    best = out_dir / "best.safetensors"
-    from ..model.checkpoint import load_model
-
-    return load_model(best), history
+    return load_model(out_dir / "best.safetensors"), history
 
 
 @torch.no_grad()
