@@ -1,4 +1,8 @@
-"""`PoseSequence`: the one in-memory form of a 2D motion that every reader returns and every stage takes."""
+"""`PoseSequence`: the one in-memory form of a 2D motion that every reader returns and every stage takes,
+and the rules every stage shares about it (which joints are present, what the mirror image is).
+
+Reading files is `motionsim.io`'s job: `motionsim.io.as_pose_sequence` also accepts paths.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,32 @@ from typing import Any
 import numpy as np
 
 from .errors import PoseFormatError
+from .skeleton import COCO17_SWAP
+
+
+def joint_present(points: np.ndarray, scores: np.ndarray | None = None, min_score: float | None = None) -> np.ndarray:
+    """Which joints are present, shape=points.shape[:-1]: finite and not at (0, 0) (how files and pose
+    estimators write an undetected joint) and, given ``scores``, scored above 0 (or at least ``min_score``).
+
+    Examples
+    --------
+    >>> joint_present(np.array([[1.0, 2.0], [0.0, 0.0], [np.nan, 3.0]])).tolist()
+    [True, False, False]
+    """
+    present = np.isfinite(points).all(axis=-1) & (np.abs(points).sum(axis=-1) > 0)
+    if scores is not None:
+        present &= (scores > 0) if min_score is None else (scores >= min_score)
+    return present
+
+
+def mirror_points(points: np.ndarray, about_x: float = 0.0) -> np.ndarray:
+    """Mirror image of COCO-17 points (..., 17, 2) about the vertical line x = ``about_x``: left and right
+    joints trade places (the paper's "body flip")."""
+    out = points[..., list(COCO17_SWAP), :].copy()
+    out[..., 0] *= -1
+    if about_x:
+        out[..., 0] += 2 * about_x
+    return out
 
 
 @dataclass
@@ -58,14 +88,28 @@ class PoseSequence:
             self.scores = np.where(bad, 0.0, self.scores).astype(np.float32)
         if not np.isfinite(self.scores).all():
             raise PoseFormatError(f"{self.source}: confidence scores contain NaN or inf")
-        present = (self.scores > 0) & (np.abs(self.keypoints).sum(axis=2) > 0)
-        if not present.any():
+        if not joint_present(self.keypoints, self.scores).any():
             raise PoseFormatError(f"{self.source}: no joint is present in any frame (all zero, NaN or score 0)")
         return self
 
 
+def mirror_sequence(seq: PoseSequence) -> PoseSequence:
+    """The mirror image of a motion: x -> -x and left/right joints swapped (the paper's "body flip").
+
+    Examples
+    --------
+    >>> seq = as_pose_sequence(np.arange(17 * 2, dtype=float).reshape(1, 17, 2) + 1)
+    >>> bool(np.array_equal(mirror_sequence(mirror_sequence(seq)).keypoints, seq.keypoints))
+    True
+    """
+    return PoseSequence(mirror_points(seq.keypoints), seq.scores[:, list(COCO17_SWAP)].copy(), fps=seq.fps,
+                        source=f"{seq.source} (mirrored)", meta=dict(seq.meta))
+
+
 def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:
-    """Convert a path, an array (T, 17, 2|3) in COCO order, or a PoseSequence into a PoseSequence.
+    """Convert an array (T, 17, 2|3) in COCO order, or a PoseSequence, into a PoseSequence.
+
+    Paths are `motionsim.io`'s: `motionsim.io.as_pose_sequence` takes them too.
 
     Examples
     --------
@@ -76,9 +120,7 @@ def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None =
     if isinstance(obj, PoseSequence):
         return obj
     if isinstance(obj, (str, Path)):
-        from .io import load_pose
-
-        return load_pose(obj)
+        raise TypeError(f"{obj}: a path; read files with motionsim.io.as_pose_sequence or motionsim.io.load_pose")
     arr = np.asarray(obj, dtype=np.float32)
     name = source or "array"
     if arr.ndim != 3 or arr.shape[1] != 17 or arr.shape[2] not in (2, 3):
@@ -87,5 +129,5 @@ def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None =
         points, scores = arr[..., :2], arr[..., 2]
     else:
         points = arr
-        scores = (np.isfinite(arr).all(axis=2) & (np.abs(arr).sum(axis=2) > 0)).astype(np.float32)
+        scores = joint_present(arr).astype(np.float32)
     return PoseSequence(points, scores, fps=fps, source=name)

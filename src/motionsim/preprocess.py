@@ -14,7 +14,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from .errors import PoseFormatError, SequenceTooShortError
-from .pose import PoseSequence
+from .pose import PoseSequence, joint_present
 from .skeleton import (
     BODY_PARTS,
     INTERNAL15_FROM_COCO17,
@@ -53,8 +53,7 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
     points : float32 array, shape=(T, 15, 2)
     present : bool array, shape=(T, 15); a derived joint (neck, mid_hip) is present when both sources are.
     """
-    present17 = (seq.scores >= min_score) & np.isfinite(seq.keypoints).all(axis=2)
-    present17 &= np.abs(seq.keypoints).sum(axis=2) > 0
+    present17 = joint_present(seq.keypoints, seq.scores, min_score)
     points = coco_to_internal(seq.keypoints).astype(np.float32)
     present = np.stack([present17[:, list(src)].all(axis=1) for src in INTERNAL15_FROM_COCO17], axis=1)
     return points, present

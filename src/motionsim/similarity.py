@@ -16,8 +16,9 @@ import numpy as np
 
 from .dtw import mean_similarity_along_path, similarity_path
 from .embed import embed_windows
+from .io import as_pose_sequence
 from .model.checkpoint import Checkpoint, load_model
-from .pose import PoseSequence, as_pose_sequence
+from .pose import PoseSequence
 from .preprocess import preprocess
 from .skeleton import BODY_PARTS
 

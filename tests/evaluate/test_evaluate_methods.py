@@ -19,7 +19,7 @@ from motionsim.evaluate import (
     save_baseline,
     untrained_baseline,
 )
-from motionsim.evaluate.methods import MethodUnavailableError
+from motionsim.evaluate.method_base import MethodUnavailableError
 from motionsim.model.checkpoint import untrained_checkpoint
 from motionsim.pose import as_pose_sequence
 

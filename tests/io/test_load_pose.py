@@ -10,7 +10,7 @@ from pose_fixtures import SAMPLE_JSON, coco_object, person
 
 from motionsim.errors import PoseFormatError
 from motionsim.io import READERS, detect_format, load_pose, save_pose
-from motionsim.pose import as_pose_sequence
+from motionsim.io import as_pose_sequence
 
 
 def _ntu(objects_per_frame: list[list[dict]]) -> str:

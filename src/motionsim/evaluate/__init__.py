@@ -1,6 +1,7 @@
 """Benchmarks of similarity methods against human ratings: the paper's Table 2 and Table 3 (``motionsim
 evaluate ntu``), the baselines it compares against, and retrieval metrics."""
 
+from ..pose import mirror_sequence
 from .baselines import JointAngles, JointDistance
 from .bpe_method import BPEMethod
 from .harness import Evaluation, MethodResult, default_pairs_path, evaluate_ntu, evaluate_pairs, load_clips
@@ -11,7 +12,8 @@ from .learned import (
     save_baseline,
     untrained_baseline,
 )
-from .methods import DEFAULT_METHODS, METHODS, Method, MethodOptions, build_methods, mirror_sequence
+from .method_base import Method
+from .methods import DEFAULT_METHODS, METHODS, MethodOptions, build_methods
 from .metrics import mean_average_precision, recall_at_k, spearman
 
 __all__ = [

@@ -13,7 +13,7 @@ from ..dtw import dtw_path, mean_similarity_along_path
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
 from ..skeleton import INTERNAL15_INDEX
-from .methods import Method
+from .method_base import Method
 
 #: Segments whose 2D orientation the joint-angle baseline compares: (from joint, to joint).
 ANGLE_SEGMENTS: tuple[tuple[str, str], ...] = (

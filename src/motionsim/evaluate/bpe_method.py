@@ -12,7 +12,7 @@ from ..embed import embed_windows
 from ..model.checkpoint import Checkpoint
 from ..pose import PoseSequence
 from ..similarity import SequenceEmbedding, model_input, part_scores, resolve_model
-from .methods import Method
+from .method_base import Method
 
 log = logging.getLogger(__name__)
 

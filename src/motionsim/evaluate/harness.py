@@ -25,7 +25,8 @@ from ..io import load_pose
 from ..pairs import index_samples, read_pairs
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
-from .methods import DEFAULT_METHODS, Method, MethodOptions, build_methods
+from .method_base import Method
+from .methods import DEFAULT_METHODS, MethodOptions, build_methods
 from .metrics import spearman
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from ..model.checkpoint import read_safetensors
 from ..pose import PoseSequence
 from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
 from . import lstm, whole_body
-from .methods import Method
+from .method_base import Method
 
 log = logging.getLogger(__name__)
 

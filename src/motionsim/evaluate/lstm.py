@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..pose import PoseSequence
+from ..pose import PoseSequence, mirror_sequence
 from ..preprocess import pad_frames, prepare_points
 from ..skeleton import INTERNAL15_INDEX, INTERNAL15_JOINTS
 
@@ -59,8 +59,6 @@ def raw_input(seq: PoseSequence, target_height: float, min_frames: int, pad_shor
               mirrored: bool = False) -> np.ndarray:
     """Un-normalised per-frame features of one clip, shape=(30, T)."""
     if mirrored:
-        from .methods import mirror_sequence
-
         seq = mirror_sequence(seq)
     points = prepare_points(seq, target_height)
     if pad_short:

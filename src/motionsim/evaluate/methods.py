@@ -1,90 +1,18 @@
-"""The interface every similarity method of the evaluation implements, and the registry of methods by name.
+"""The registry of similarity methods by name, and the options they are built from.
 
-A method turns each clip into features once (``prepare``) and scores two prepared clips (``score``), so the
-harness can reuse a clip's features across all the pairs it appears in: 20,093 pairs share 1,583 clips.
-Higher scores mean "more similar"; only the ranking matters for Spearman's correlation.
+Each factory imports its method's module when called, so naming a method costs nothing until it runs; the
+methods import only their base class (`motionsim.evaluate.method_base`), never this registry.
 """
 
 from __future__ import annotations
 
-import logging
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from ..errors import MotionsimError
-from ..pose import PoseSequence, as_pose_sequence
-from ..skeleton import COCO17_SWAP
-
-log = logging.getLogger(__name__)
-
-
-class MethodUnavailableError(MotionsimError):
-    """A method cannot run here (e.g. it needs a trained checkpoint that does not exist yet)."""
-
-
-def mirror_sequence(seq: PoseSequence) -> PoseSequence:
-    """The mirror image of a motion: x -> -x and left/right joints swapped (the paper's "body flip").
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> seq = as_pose_sequence(np.arange(17 * 2, dtype=float).reshape(1, 17, 2) + 1)
-    >>> bool(np.array_equal(mirror_sequence(mirror_sequence(seq)).keypoints, seq.keypoints))
-    True
-    """
-    points = seq.keypoints[:, list(COCO17_SWAP)].copy()
-    points[..., 0] *= -1
-    return PoseSequence(points, seq.scores[:, list(COCO17_SWAP)].copy(), fps=seq.fps,
-                        source=f"{seq.source} (mirrored)", meta=dict(seq.meta))
-
-
-class Method(ABC):
-    """A motion-similarity method: ``prepare`` features of each clip once, then ``score`` pairs of them.
-
-    Subclasses fill in ``_features`` (one clip) and ``score``; a method that can batch clips (a network)
-    overrides ``prepare`` instead. ``unavailable_reason`` says why a method cannot run (None when it can).
-    """
-
-    name: str = ""
-    label: str = ""
-    reference: str = ""
-
-    def unavailable_reason(self) -> str | None:
-        return None
-
-    def describe(self) -> str:
-        """Extra detail for reports (e.g. which checkpoint)."""
-        return ""
-
-    def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[Any]:
-        """Features of every clip (of its mirror image when ``mirrored``), in order."""
-        return [self._features(mirror_sequence(s) if mirrored else s) for s in seqs]
-
-    def _features(self, seq: PoseSequence) -> Any:
-        raise NotImplementedError
-
-    @abstractmethod
-    def score(self, a: Any, b: Any) -> float:
-        """Similarity of two prepared clips; higher is more similar."""
-
-    def compare(self, a: Any, b: Any, flip: bool = False) -> float:
-        """Score two motions (paths, arrays (T, 17, 2|3) or PoseSequences) directly.
-
-        With ``flip``, the better of A and the mirror image of A, as in the paper's body-flip column.
-        """
-        reason = self.unavailable_reason()
-        if reason:
-            raise MethodUnavailableError(f"{self.name}: {reason}")
-        seq_a, seq_b = as_pose_sequence(a, source="A"), as_pose_sequence(b, source="B")
-        fa, fb = self.prepare([seq_a, seq_b])
-        value = self.score(fa, fb)
-        if flip:
-            value = max(value, self.score(self.prepare([seq_a], mirrored=True)[0], fb))
-        return float(value)
+from .method_base import Method
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import save_pose
-from ..pose import PoseSequence
+from ..pose import PoseSequence, mirror_points
 
 #: action -> {angle name: (mean, amplitude)} in degrees; each angle is mean + amplitude * sin(phase).
 ACTIONS: dict[str, dict[str, tuple[float, float]]] = {
@@ -77,11 +77,7 @@ def pose_frames(action: str, n_frames: int, rng: np.random.Generator, mirrored: 
         out[:, _SH[side]], out[:, _EL[side]], out[:, _WR[side]] = sh, el, wr
         out[:, _HIP[side]], out[:, _KNEE[side]], out[:, _ANK[side]] = hip, knee, ank
     if mirrored:  # the same action done with the other side: mirror about the body's mean x
-        from ..skeleton import COCO17_SWAP
-
-        cx = root[:, 0].mean()
-        out = out[:, list(COCO17_SWAP)]
-        out[..., 0] = 2 * cx - out[..., 0]
+        out = mirror_points(out, about_x=root[:, 0].mean())
     return (out + rng.normal(0, 1.0, out.shape)).astype(np.float32)
 
 

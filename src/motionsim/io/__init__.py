@@ -25,11 +25,12 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import MissingExtraError, PoseFormatError
-from ..pose import PoseSequence, as_pose_sequence
+from ..pose import PoseSequence
+from ..pose import as_pose_sequence as _from_memory
 from . import arrays, coco_json, mediapipe, openpose
 from ._common import fail, read_json
 
-__all__ = ["READERS", "VIDEO_EXTENSIONS", "WRITERS", "detect_format", "load_pose", "save_pose"]
+__all__ = ["READERS", "VIDEO_EXTENSIONS", "WRITERS", "as_pose_sequence", "detect_format", "load_pose", "save_pose"]
 
 VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm"})
 
@@ -37,9 +38,9 @@ Reader = Callable[..., PoseSequence]
 
 
 def _read_video(path: Path, *, person: int | str = "auto") -> PoseSequence:
-    from ..video.extract import extract_pose
+    from ..video.extract import load_video
 
-    return extract_pose(path)
+    return load_video(path, person=person)
 
 
 #: Format name -> reader ``(path, *, person) -> PoseSequence``.
@@ -175,6 +176,22 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     return seq.validate()
 
 
+def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:
+    """Anything a user may pass as a motion -> PoseSequence: a path (read with `load_pose`), an array
+    (T, 17, 2|3) in COCO order, or a PoseSequence (returned as is).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> f = save_pose(np.ones((4, 17, 3)), Path(tempfile.mkdtemp()) / "m.npy")
+    >>> len(as_pose_sequence(f)), len(as_pose_sequence(np.ones((5, 17, 2))))
+    (4, 5)
+    """
+    if isinstance(obj, (str, Path)):
+        return load_pose(obj)
+    return _from_memory(obj, source=source, fps=fps)
+
+
 def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path, fmt: str | None = None) -> Path:
     """Write a motion as ``coco`` (NTU-style JSON), ``npy``, ``npz`` or ``csv``; format from the extension.
 
@@ -200,5 +217,5 @@ def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path
     if fmt == "coco" and isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], PoseSequence):
         WRITERS[fmt](list(seq), path)
     else:
-        WRITERS[fmt](as_pose_sequence(seq), path)
+        WRITERS[fmt](_from_memory(seq), path)
     return path

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PoseFormatError
+from ..pose import joint_present
 
 #: A tracked person may move at most this many body sizes between two kept detections.
 MAX_JUMP = 1.0
@@ -73,7 +74,7 @@ class Detection:
     bbox: tuple[float, float, float, float] | None = None
 
     def visible(self) -> np.ndarray:
-        return (self.scores > 0) & np.isfinite(self.points).all(axis=1) & (np.abs(self.points).sum(axis=1) > 0)
+        return joint_present(self.points, self.scores)
 
     def centre_size(self) -> tuple[np.ndarray, float] | None:
         """Centre of the visible joints and the person's size (largest side of its box); None if nothing visible."""

@@ -13,7 +13,7 @@ override a third channel, and ``fps`` (a scalar).
 
 Column order does not matter, names are case-insensitive, other columns (``frame``, ``time``...) are ignored,
 an empty cell is a missing joint. Without score columns a joint counts as present when its x and y are finite
-and not both 0 (the same rule as `motionsim.pose.as_pose_sequence`).
+and not both 0 (`motionsim.pose.joint_present`, the rule every stage uses).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..pose import PoseSequence
+from ..pose import PoseSequence, joint_present
 from ..skeleton import COCO17_JOINTS
 from ._common import as_float_array, fail
 
@@ -40,9 +40,8 @@ def _from_array(arr: np.ndarray, scores: np.ndarray | None, fps: float | None, p
         raise fail(path, "has zero frames")
     arr = arr.astype(np.float64)
     points = arr[..., :2]
-    finite = np.isfinite(points).all(axis=2)
     if scores is None:
-        scores = arr[..., 2] if arr.shape[2] == 3 else (finite & (np.abs(points).sum(axis=2) > 0)).astype(float)
+        scores = arr[..., 2] if arr.shape[2] == 3 else joint_present(points).astype(float)
     else:
         scores = np.asarray(scores, dtype=np.float64)
         if scores.shape != arr.shape[:2]:
