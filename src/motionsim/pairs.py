@@ -1,5 +1,8 @@
 """Score many pairs of sequences (`motionsim score-pairs`): each sequence is loaded and embedded once,
 however many pairs use it; a pair whose sequence cannot be read is reported and skipped, never fatal.
+
+The pieces every pairs command shares live here (`motionsim evaluate ntu` uses them too): finding samples
+by name, reading the pairs file, loading each named sample once, and writing the result atomically.
 """
 
 from __future__ import annotations
@@ -8,17 +11,19 @@ import csv
 import logging
 import os
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from .embed import embed_windows
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
 from .model.checkpoint import Checkpoint
-from .similarity import SequenceEmbedding, compare_embeddings, model_input
+from .pose import PoseSequence
+from .similarity import SequenceEmbedding, compare_embeddings, embed_inputs, model_input
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -74,6 +79,32 @@ def read_pairs(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     return columns, rows
 
 
+def load_samples(
+    names: Sequence[str],
+    index: Mapping[str, Path],
+    check: Callable[[PoseSequence], Any] | None = None,
+    missing: str = "sample {name} not found",
+    progress: bool = True,
+) -> tuple[dict[str, PoseSequence], dict[str, str]]:
+    """Load each named sample once. Returns (sequences, errors by name): a sample that is not in ``index``,
+    cannot be read or fails ``check`` goes to the errors (``missing`` formats the first case), never raises."""
+    seqs: dict[str, PoseSequence] = {}
+    errors: dict[str, str] = {}
+    for name in tqdm(names, desc="loading", unit="seq", disable=not progress):
+        if name not in index:
+            errors[name] = missing.format(name=name)
+            continue
+        try:
+            seq = load_pose(index[name])
+            if check is not None:
+                check(seq)
+        except MotionsimError as exc:
+            errors[name] = str(exc)
+            continue
+        seqs[name] = seq
+    return seqs, errors
+
+
 def embed_samples(
     names: list[str],
     index: dict[str, Path],
@@ -85,30 +116,21 @@ def embed_samples(
     progress: bool = True,
 ) -> tuple[dict[str, tuple[SequenceEmbedding, SequenceEmbedding | None]], dict[str, str]]:
     """Load, preprocess and embed every named sample once. Returns (embeddings, errors by name)."""
-    errors: dict[str, str] = {}
+    flips = (None, "body") if flip else (None,)
+    seqs, errors = load_samples(names, index, progress=progress)
+    kept: list[tuple[str, PoseSequence]] = []
     inputs: list[np.ndarray] = []
-    kept: list[tuple[str, int, str]] = []
-    for name in tqdm(names, desc="loading", unit="seq", disable=not progress):
-        if name not in index:
-            errors[name] = f"sample {name} not found"
-            continue
+    for name, seq in seqs.items():
         try:
-            seq = load_pose(index[name])
-            variants = [model_input(seq, ckpt, window, None, pad_short)]
-            if flip:
-                variants.append(model_input(seq, ckpt, window, "body", pad_short))
+            variants = [model_input(seq, ckpt, window, f, pad_short) for f in flips]
         except MotionsimError as exc:
             errors[name] = str(exc)
             continue
-        kept.append((name, len(seq), seq.source))
+        kept.append((name, seq))
         inputs.extend(variants)
-    parts = embed_windows(ckpt.model, inputs, window, stride) if inputs else []
-    per = 2 if flip else 1
-    out: dict[str, tuple[SequenceEmbedding, SequenceEmbedding | None]] = {}
-    for k, (name, n_frames, source) in enumerate(kept):
-        embs = [SequenceEmbedding(p, n_frames, window, stride, n_frames < window, source)
-                for p in parts[k * per: (k + 1) * per]]
-        out[name] = (embs[0], embs[1] if flip else None)
+    per = len(flips)
+    embs = embed_inputs(inputs, [seq for _, seq in kept for _ in flips], ckpt, window, stride)
+    out = {name: (embs[k * per], embs[k * per + 1] if flip else None) for k, (name, _) in enumerate(kept)}
     return out, errors
 
 
@@ -145,11 +167,11 @@ def score_pairs(
         row.update({"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""})
         row.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
         summary.n_scored += 1
-    _write_csv_atomically(out_csv, out_columns, rows)
+    write_csv_atomically(out_csv, out_columns, rows)
     return summary
 
 
-def _write_csv_atomically(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+def write_csv_atomically(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
     """Write to a temporary file beside ``path`` and rename, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

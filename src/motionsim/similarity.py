@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,14 @@ def embed_sequences(
     pad_short: bool = False,
 ) -> list[SequenceEmbedding]:
     """Preprocess and embed many sequences in shared batches (each one exactly once)."""
-    channels = [model_input(s, ckpt, window, flip, pad_short) for s in seqs]
-    parts = embed_windows(ckpt.model, channels, window, stride)
+    return embed_inputs([model_input(s, ckpt, window, flip, pad_short) for s in seqs], seqs, ckpt, window, stride)
+
+
+def embed_inputs(
+    inputs: Sequence[np.ndarray], seqs: Sequence[PoseSequence], ckpt: Checkpoint, window: int, stride: int
+) -> list[SequenceEmbedding]:
+    """Embed the model inputs of ``seqs`` (one each, from `model_input`) in shared batches."""
+    parts = embed_windows(ckpt.model, inputs, window, stride) if len(inputs) else []
     return [
         SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source)
         for s, p in zip(seqs, parts)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..embed import embed_windows
 from ..model.checkpoint import Checkpoint
 from ..pose import PoseSequence
-from ..similarity import SequenceEmbedding, model_input, part_scores, resolve_model
+from ..similarity import SequenceEmbedding, embed_sequences, part_scores, resolve_model
 from .method_base import Method
 
 log = logging.getLogger(__name__)
@@ -51,12 +50,8 @@ class BPEMethod(Method):
         return dict(self.checkpoint.training)
 
     def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[SequenceEmbedding]:
-        ckpt = self.checkpoint
         flip = "body" if mirrored else None
-        inputs = [model_input(s, ckpt, self.window, flip, self.pad_short) for s in seqs]
-        parts = embed_windows(ckpt.model, inputs, self.window, self.stride) if inputs else []
-        return [SequenceEmbedding(p, len(s), self.window, self.stride, len(s) < self.window, s.source)
-                for s, p in zip(seqs, parts)]
+        return embed_sequences(list(seqs), self.checkpoint, self.window, self.stride, flip, self.pad_short)
 
     def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
         return float(np.mean(list(part_scores(a, b).values())))

@@ -7,7 +7,6 @@ the DTW of already-embedded sequences.
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import time
@@ -21,8 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..errors import MotionsimError
-from ..io import load_pose
-from ..pairs import index_samples, read_pairs
+from ..pairs import index_samples, load_samples, read_pairs, write_csv_atomically
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
 from .method_base import Method
@@ -99,36 +97,22 @@ class Evaluation:
         path = Path(path)
         score_cols = [f"{r.name}_{k}" for r in self.results for k in ("original", "body_flip")]
         columns = self.columns + [c for c in (*score_cols, "error") if c not in self.columns]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            for i, row in enumerate(self.rows):
-                out = dict(row, error=self.pair_errors[i])
-                for r in self.results:
-                    for key, values in (("original", r.scores_original), ("body_flip", r.scores_flip)):
-                        out[f"{r.name}_{key}"] = "" if np.isnan(values[i]) else f"{values[i]:.6f}"
-                writer.writerow(out)
+        out_rows = []
+        for i, row in enumerate(self.rows):
+            out = dict(row, error=self.pair_errors[i])
+            for r in self.results:
+                for key, values in (("original", r.scores_original), ("body_flip", r.scores_flip)):
+                    out[f"{r.name}_{key}"] = "" if np.isnan(values[i]) else f"{values[i]:.6f}"
+            out_rows.append(out)
+        write_csv_atomically(path, columns, out_rows)
         return path
 
 
 def load_clips(names: Sequence[str], index: Mapping[str, Path],
                progress: bool = True) -> tuple[dict[str, PoseSequence], dict[str, str]]:
-    """Load each named clip once; a missing or unusable clip goes to the errors dict, never raises."""
-    clips: dict[str, PoseSequence] = {}
-    errors: dict[str, str] = {}
-    for name in tqdm(names, desc="loading clips", unit="clip", disable=not progress):
-        if name not in index:
-            errors[name] = "not found"
-            continue
-        try:
-            seq = load_pose(index[name])
-            prepare_points(seq)  # every method needs this to succeed; find out now, once
-        except MotionsimError as exc:
-            errors[name] = str(exc)
-            continue
-        clips[name] = seq
-    return clips, errors
+    """Load each named clip once; a missing or unusable clip goes to the errors dict, never raises. Every
+    method needs `prepare_points` to succeed, so a clip where it fails is found out now, once."""
+    return load_samples(names, index, check=prepare_points, missing="not found", progress=progress)
 
 
 def _targets(rows: Sequence[Mapping[str, str]], column: str) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Learned single-embedding baselines (whole-body encoder, LSTM): checkpoints and the evaluation method.
 
-A baseline checkpoint is one safetensors file, like a BPE checkpoint: the weights, the input statistics
-and a JSON header (format tag, network kind and config, target height, training record). Without a trained
-checkpoint a baseline reports itself unavailable and the harness skips its row instead of failing.
+A baseline checkpoint is a BPE checkpoint's file layout (`motionsim.model.checkpoint.write_network`) with
+its own format tag and the network kind in the header. Without a trained checkpoint a baseline reports
+itself unavailable and the harness skips its row instead of failing.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType, ModuleType
-from typing import Any
 
 import numpy as np
 import torch
@@ -23,9 +22,9 @@ from torch import nn
 from ..dtw import mean_similarity_along_path
 from ..embed import embed_windows_with
 from ..errors import CheckpointError
-from ..model.checkpoint import read_safetensors
+from ..model.checkpoint import NetworkCheckpoint, read_network, write_network
 from ..pose import PoseSequence
-from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
+from ..preprocess import NormStats
 from . import lstm, whole_body
 from .method_base import Method
 
@@ -33,7 +32,6 @@ log = logging.getLogger(__name__)
 
 FORMAT = "motionsim-baseline"
 FORMAT_VERSION = 1
-_STAT_KEYS = ("__norm_mean__", "__norm_std__")
 
 #: Network kind -> module with KIND, build(config), raw_input(seq, target_height, min_frames, pad_short, mirrored).
 NETWORKS: MappingProxyType[str, ModuleType] = MappingProxyType({"whole_body": whole_body, "lstm": lstm})
@@ -46,19 +44,13 @@ TRAIN_HINT = "train one with `python -m motionsim.evaluate.train_baselines {kind
 
 
 @dataclass
-class BaselineCheckpoint:
-    """A trained baseline network plus what is needed to feed it."""
+class BaselineCheckpoint(NetworkCheckpoint):
+    """A trained baseline network (``kind``: a key of `NETWORKS`) plus what is needed to feed it."""
 
-    kind: str
-    model: nn.Module
-    stats: NormStats
-    target_height: float = DEFAULT_TARGET_HEIGHT
-    training: dict[str, Any] = field(default_factory=dict)
-    path: str | None = None
+    kind: str = ""
 
-    @property
-    def name(self) -> str:
-        return Path(self.path).name if self.path else f"{self.kind} (in memory)"
+    def _unsaved_name(self) -> str:
+        return f"{self.kind} (in memory)"
 
 
 def default_baseline_path(kind: str) -> Path | None:
@@ -69,38 +61,22 @@ def default_baseline_path(kind: str) -> Path | None:
 
 def save_baseline(ckpt: BaselineCheckpoint, path: str | Path) -> Path:
     """Write a baseline checkpoint (safetensors)."""
-    from safetensors.torch import save_file
-
-    path = Path(path)
-    tensors = {k: v.detach().cpu().contiguous() for k, v in ckpt.model.state_dict().items()}
-    tensors[_STAT_KEYS[0]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.mean, dtype=np.float32))
-    tensors[_STAT_KEYS[1]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.std, dtype=np.float32))
-    header = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "kind": ckpt.kind,
-              "config": json.dumps(ckpt.model.config.to_dict()), "target_height": repr(float(ckpt.target_height)),
-              "training": json.dumps(ckpt.training)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata=header)
-    return path
+    return write_network(ckpt, path, {"format": FORMAT, "format_version": str(FORMAT_VERSION), "kind": ckpt.kind,
+                                      "config": json.dumps(ckpt.model.config.to_dict())})
 
 
 def load_baseline(path: str | Path, kind: str) -> BaselineCheckpoint:
     """Read a baseline checkpoint of the given kind; `CheckpointError` with the reason otherwise."""
     path = Path(path)
-    header, tensors = read_safetensors(path, f"{kind} checkpoint")
-    if header.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not a motionsim baseline checkpoint (format tag {header.get('format')!r})")
-    if header.get("kind") != kind:
-        raise CheckpointError(f"{path}: holds a {header.get('kind')!r} network, expected {kind!r}")
-    try:
-        mean, std = (tensors.pop(k).numpy() for k in _STAT_KEYS)
-        model = NETWORKS[kind].build(json.loads(header["config"]))
-        model.load_state_dict(tensors, strict=True)
-    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-        raise CheckpointError(f"{path}: weights do not match the {kind} network: {str(exc).splitlines()[0]}") from exc
-    model.eval()
-    return BaselineCheckpoint(kind, model, NormStats(mean.astype(np.float32), std.astype(np.float32)),
-                              float(header.get("target_height", DEFAULT_TARGET_HEIGHT)),
-                              json.loads(header.get("training", "{}")), str(path))
+
+    def check(header: dict[str, str]) -> None:
+        if header.get("kind") != kind:
+            raise CheckpointError(f"{path}: holds a {header.get('kind')!r} network, expected {kind!r}")
+
+    model, stats, header = read_network(
+        path, FORMAT, lambda h: NETWORKS[kind].build(json.loads(h["config"])), what=f"{kind} checkpoint",
+        noun="motionsim baseline checkpoint", network=kind, check=check)
+    return BaselineCheckpoint(model, stats, header["target_height"], header["training"], str(path), kind=kind)
 
 
 def embed_clip_windows(net: nn.Module, inputs: Sequence[np.ndarray], window: int, stride: int,
@@ -164,4 +140,4 @@ def untrained_baseline(kind: str, seed: int = 0, config: dict | None = None) -> 
     model.eval()
     n = 38 if kind == "whole_body" else lstm.N_INPUT
     stats = NormStats(np.zeros(n, np.float32), np.ones(n, np.float32))
-    return BaselineCheckpoint(kind, model, stats, training={"trained": False, "seed": seed})
+    return BaselineCheckpoint(model, stats, training={"trained": False, "seed": seed}, kind=kind)

@@ -95,7 +95,7 @@ def train_baseline(kind: str, sampler: Any = None, steps: int = 400, batch_size:
               "final_loss": float(np.mean(history[-20:])) if history else None,
               "seconds": round(time.perf_counter() - start, 1)}
     log.info("trained %s: %s", kind, record)
-    return BaselineCheckpoint(kind, model, stats, target_height, record)
+    return BaselineCheckpoint(model, stats, target_height, record, kind=kind)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,13 +1,16 @@
 """Checkpoints: one safetensors file holding the weights, the normalisation statistics and a JSON header
 (format tag, network config, joint layout, target height, training record).
 
-safetensors cannot execute code on load (unlike pickle), so a checkpoint from anywhere is safe to open.
+The BPE model and the learned baselines of the evaluation (`motionsim.evaluate.learned`) share the file
+layout: `write_network` and `read_network` are the one copy of it. safetensors cannot execute code on load
+(unlike pickle), so a checkpoint from anywhere is safe to open.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from ..errors import CheckpointError
 from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
@@ -30,10 +34,10 @@ _STAT_KEYS = ("__norm_mean__", "__norm_std__")
 
 
 @dataclass
-class Checkpoint:
-    """A model ready for inference plus what is needed to feed it."""
+class NetworkCheckpoint:
+    """A network ready for inference plus what is needed to feed it (any network kind)."""
 
-    model: BPEModel
+    model: nn.Module
     stats: NormStats
     target_height: float = DEFAULT_TARGET_HEIGHT
     training: dict[str, Any] = field(default_factory=dict)
@@ -41,29 +45,71 @@ class Checkpoint:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name if self.path else "untrained (random weights, seed 0)"
+        return Path(self.path).name if self.path else self._unsaved_name()
+
+    def _unsaved_name(self) -> str:
+        return "in memory"
 
 
-def save_model(ckpt: Checkpoint, path: str | Path) -> Path:
-    """Write ``ckpt`` to ``path`` (safetensors)."""
+@dataclass
+class Checkpoint(NetworkCheckpoint):
+    """A BPE model ready for inference plus what is needed to feed it."""
+
+    model: BPEModel
+
+    def _unsaved_name(self) -> str:
+        return "untrained (random weights, seed 0)"
+
+
+def write_network(ckpt: NetworkCheckpoint, path: str | Path, header: Mapping[str, str]) -> Path:
+    """Write weights, normalisation statistics and ``header`` (plus target height and training record)."""
     from safetensors.torch import save_file
 
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in ckpt.model.state_dict().items()}
     tensors[_STAT_KEYS[0]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.mean, dtype=np.float32))
     tensors[_STAT_KEYS[1]] = torch.from_numpy(np.ascontiguousarray(ckpt.stats.std, dtype=np.float32))
-    header = {
+    full = {**header, "target_height": repr(float(ckpt.target_height)), "training": json.dumps(ckpt.training)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path), metadata=full)
+    return path
+
+
+def read_network(path: Path, tag: str, build: Callable[[dict[str, str]], nn.Module], *, what: str, noun: str,
+                 network: str, check: Callable[[dict[str, str]], None] | None = None,
+                 ) -> tuple[nn.Module, NormStats, dict[str, Any]]:
+    """(network in eval mode, statistics, header) of a file written by `write_network`.
+
+    ``tag``: the expected format tag; ``build(header)`` makes the empty network; ``check(header)`` may refuse
+    the file first. ``what``, ``noun``, ``network`` name the file in the `CheckpointError` messages.
+    """
+    header, tensors = read_safetensors(path, what)
+    if header.get("format") != tag:
+        raise CheckpointError(f"{path}: not a {noun} (format tag {header.get('format')!r})")
+    if check is not None:
+        check(header)
+    try:
+        mean, std = (tensors.pop(k).numpy() for k in _STAT_KEYS)
+        model = build(header)
+        model.load_state_dict(tensors, strict=True)
+    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise CheckpointError(f"{path}: weights do not match the {network} network: {reason}") from exc
+    model.eval()
+    record = {"target_height": float(header.get("target_height", DEFAULT_TARGET_HEIGHT)),
+              "training": json.loads(header.get("training", "{}"))}
+    return model, NormStats(mean.astype(np.float32), std.astype(np.float32)), {**header, **record}
+
+
+def save_model(ckpt: Checkpoint, path: str | Path) -> Path:
+    """Write ``ckpt`` to ``path`` (safetensors)."""
+    return write_network(ckpt, path, {
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
         "config": json.dumps(ckpt.model.config.to_dict()),
         "joints": json.dumps(list(INTERNAL15_JOINTS)),
         "body_parts": json.dumps(list(BODY_PARTS)),
-        "target_height": repr(float(ckpt.target_height)),
-        "training": json.dumps(ckpt.training),
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata=header)
-    return path
+    })
 
 
 def load_model(path: str | Path | None = None) -> Checkpoint:
@@ -111,25 +157,16 @@ def read_safetensors(path: Path, what: str = "model") -> tuple[dict[str, str], d
         raise CheckpointError(f"{path}: not a readable {what} (corrupt or not safetensors): {exc}") from exc
 
 
-def _read(path: Path) -> Checkpoint:
-    header, tensors = read_safetensors(path, "motionsim model")
-    if header.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not a motionsim model (format tag {header.get('format')!r})")
+def _check_bpe(path: Path, header: dict[str, str]) -> None:
     if int(header.get("format_version", "0")) > FORMAT_VERSION:
         raise CheckpointError(f"{path}: made by a newer motionsim (format {header['format_version']}); upgrade")
     if json.loads(header.get("joints", "[]")) != list(INTERNAL15_JOINTS):
         raise CheckpointError(f"{path}: was trained on another joint layout")
-    try:
-        mean, std = (tensors.pop(k).numpy() for k in _STAT_KEYS)
-        model = BPEModel(BPEConfig.from_dict(json.loads(header["config"])))
-        model.load_state_dict(tensors, strict=True)
-    except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-        raise CheckpointError(f"{path}: weights do not match the BPE network: {str(exc).splitlines()[0]}") from exc
-    model.eval()
-    return Checkpoint(
-        model=model,
-        stats=NormStats(mean.astype(np.float32), std.astype(np.float32)),
-        target_height=float(header.get("target_height", DEFAULT_TARGET_HEIGHT)),
-        training=json.loads(header.get("training", "{}")),
-        path=str(path),
-    )
+
+
+def _read(path: Path) -> Checkpoint:
+    model, stats, header = read_network(
+        path, FORMAT, lambda h: BPEModel(BPEConfig.from_dict(json.loads(h["config"]))), what="motionsim model",
+        noun="motionsim model", network="BPE", check=lambda h: _check_bpe(path, h))
+    return Checkpoint(model=model, stats=stats, target_height=header["target_height"], training=header["training"],
+                      path=str(path))
