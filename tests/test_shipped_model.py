@@ -67,7 +67,9 @@ def test_names_the_changed_part_across_bodies_and_cameras():
     """One characteristic variable that moves one body part, the second clip worn by another held-out body
     and seen from another camera (the small synthetic benchmark's trials): the shipped model gives the
     changed part the lowest score more often than joint distance, and far above chance (0.2)."""
-    from motionsim.evaluate.synthetic import SIZES, build_synth_methods, build_tasks, method_part_scores, render_all
+    from motionsim.evaluate.synth_methods import build_synth_methods
+    from motionsim.evaluate.synth_tasks import SIZES, build_tasks, render_all
+    from motionsim.evaluate.synthetic import method_part_scores
 
     tasks = build_tasks(SIZES["small"])
     trials = [t for t in tasks.part_trials if not t[5]]  # other body and camera

@@ -72,14 +72,16 @@ def test_json_with_table3_variants(toy, models, tmp_path, capsys):
         assert -1 <= row["original"] <= row["body_flip"] + 1 and row["pairs"] == 66 and row["seconds"] >= 0
     assert data["pairs"] == {"total": 66, "used": 66, "skipped": 0}
     assert data["csv"].endswith("s.csv")
+    assert data["methods"]["no_variation"]["training"]["losses"] == {"variation": False, "reconstruction": True}
 
 
-def test_variant_flags_show_in_table(toy, models, tmp_path, capsys):
-    code, out, _ = run(["evaluate", "ntu", "--skeletons", str(toy.skeletons), "--pairs", str(toy.pairs),
-                        "--methods", "joint_distance", "--checkpoints", models["variants"],
-                        "--out", str(tmp_path / "s.csv")], capsys)
-    assert code == 0
-    assert "BPE [no_variation]" in out and "losses.variation=False" in out
+def test_table_names_the_model_file_and_leaves_the_training_record_to_json(toy, models, tmp_path, capsys):
+    code, out, err = run(["evaluate", "ntu", "--skeletons", str(toy.skeletons), "--pairs", str(toy.pairs),
+                          "--methods", "bpe", "--checkpoints", models["variants"], "--out", str(tmp_path / "s.csv")],
+                         capsys)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("BPE [no_variation]"))
+    assert row.endswith("  no_variation.safetensors") and "losses" not in out and "{" not in out
 
 
 def test_default_pairs_are_the_bundled_amt_file(tmp_path, capsys):

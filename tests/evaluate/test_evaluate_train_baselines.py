@@ -6,7 +6,8 @@ from evaluate_fixtures import rng_clip
 
 from motionsim.evaluate import WindowEmbeddingMethod, load_baseline, save_baseline
 from motionsim.evaluate.toy import pose_frames
-from motionsim.evaluate.train_baselines import train_baseline, triplet_loss
+from motionsim.evaluate.train_baselines import train_baseline
+from motionsim.train.losses import triplet_loss
 
 
 class ToySampler:

@@ -11,18 +11,10 @@ import pytest
 
 from motionsim.cli import main
 from motionsim.evaluate.baselines import JointDistance
-from motionsim.evaluate.synthetic import (
-    SIZES,
-    SynthConfig,
-    _joint_distance_parts,
-    auc,
-    build_synth_methods,
-    build_tasks,
-    evaluate_synthetic,
-    expected_random_ap,
-    masked_retrieval,
-    random_weights_method,
-)
+from motionsim.evaluate.metrics import auc, expected_random_ap, masked_retrieval
+from motionsim.evaluate.synth_methods import build_synth_methods, random_weights_method
+from motionsim.evaluate.synth_tasks import SIZES, SynthConfig, build_tasks
+from motionsim.evaluate.synthetic import evaluate_synthetic
 from motionsim.model import save_model
 from motionsim.model.checkpoint import untrained_checkpoint
 from motionsim.preprocess import NormStats
@@ -84,9 +76,9 @@ def test_joint_distance_part_scores_point_at_the_changed_part():
     a = rng.normal(size=(20, 15, 2))
     b = a.copy()
     b[:, 3:5] += 0.3  # right elbow and wrist
-    same = _joint_distance_parts(a.reshape(20, -1), a.reshape(20, -1))
+    same = JointDistance().part_scores(a.reshape(20, -1), a.reshape(20, -1))
     assert all(v == pytest.approx(0.0) for v in same.values())
-    scores = _joint_distance_parts(a.reshape(20, -1), b.reshape(20, -1))
+    scores = JointDistance().part_scores(a.reshape(20, -1), b.reshape(20, -1))
     assert min(scores, key=scores.get) == "right_arm" and scores["right_arm"] < -0.1
     assert all(scores[p] == pytest.approx(0.0) for p in BODY_PARTS if p != "right_arm")
 
@@ -188,9 +180,7 @@ def run(argv, capsys):
 
 
 def test_cli_json_with_a_named_checkpoint(tmp_path, capsys, monkeypatch):
-    import motionsim.evaluate.synthetic as synthetic
-
-    monkeypatch.setitem(synthetic.SIZES, "small", TINY)  # keep the CLI test quick
+    monkeypatch.setitem(SIZES, "small", TINY)  # keep the CLI test quick
     path = save_model(untrained_checkpoint(seed=3), tmp_path / "m.safetensors")
     code, out, err = run(["evaluate", "synth", "--size", "small", "--methods", "joint_distance",
                           "--model", f"mine={path}", "--json", "--seed", "2"], capsys)

@@ -12,7 +12,7 @@ from scipy.spatial.distance import cdist
 from ..dtw import dtw_path, mean_similarity_along_path
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
-from ..skeleton import INTERNAL15_INDEX
+from ..skeleton import BODY_PARTS, INTERNAL15_INDEX, PART_JOINTS, PART_REFERENCE
 from .method_base import Method
 
 #: Segments whose 2D orientation the joint-angle baseline compares: (from joint, to joint).
@@ -57,6 +57,19 @@ class JointDistance(Method):
         cost = cdist(a, b) / np.sqrt(a.shape[1] // 2)  # RMS over joints of the per-joint distance
         path, total = dtw_path(cost)
         return -total / len(path)
+
+    def part_scores(self, a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+        """Joint distance + DTW on each body part alone (joints relative to the part's reference joint)."""
+        pa, pb = a.reshape(len(a), -1, 2), b.reshape(len(b), -1, 2)
+        out = {}
+        for part in BODY_PARTS:
+            idx, ref = list(PART_JOINTS[part]), PART_REFERENCE[part]
+            fa = (pa[:, idx] - pa[:, ref: ref + 1]).reshape(len(pa), -1)
+            fb = (pb[:, idx] - pb[:, ref: ref + 1]).reshape(len(pb), -1)
+            cost = np.sqrt(((fa[:, None, :] - fb[None, :, :]) ** 2).sum(-1) / len(idx))
+            path, total = dtw_path(cost)
+            out[part] = -total / len(path)
+        return out
 
 
 class JointAngles(Method):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,13 +46,17 @@ class BPEMethod(Method):
         trained = ckpt.training.get("trained", True)
         return ckpt.name + ("" if trained or "untrained" in ckpt.name else " (untrained)")
 
-    def training_record(self) -> dict:
-        """The checkpoint's record of how it was trained (Table 3 reads the ablation flags from it)."""
+    def training_record(self) -> dict[str, Any]:
+        """The checkpoint's record of how it was trained (``evaluate ntu --json`` reports it)."""
         return dict(self.checkpoint.training)
 
     def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[SequenceEmbedding]:
         flip = "body" if mirrored else None
         return embed_sequences(list(seqs), self.checkpoint, self.window, self.stride, flip, self.pad_short)
+
+    def part_scores(self, a: SequenceEmbedding, b: SequenceEmbedding) -> dict[str, float]:
+        """Algorithm 1's score of each body part."""
+        return part_scores(a, b)
 
     def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
         return float(np.mean(list(part_scores(a, b).values())))

@@ -72,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _synth_methods(text: str) -> list[str]:
-    from .synthetic import SYNTH_METHOD_NAMES
+    from .synth_methods import SYNTH_METHOD_NAMES
 
     return _method_names(text, SYNTH_METHOD_NAMES)
 
@@ -103,7 +103,10 @@ def _register_synth(sub: argparse._SubParsersAction) -> None:
 def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
     import dataclasses
 
-    from .synthetic import DEFAULT_SYNTH_METHODS, SIZES, build_synth_methods, evaluate_synthetic, format_synth_table
+    from .report import format_synth_table
+    from .synth_methods import DEFAULT_SYNTH_METHODS, build_synth_methods
+    from .synth_tasks import SIZES
+    from .synthetic import evaluate_synthetic
 
     default, variants = parse_models(args.model, None)
     names = args.methods if args.methods is not None else list(DEFAULT_SYNTH_METHODS)

@@ -58,7 +58,8 @@ class MethodResult:
             return None if math.isnan(x) else round(float(x), 6)
 
         return {"label": self.label, "detail": self.detail, "original": num(self.original),
-                "body_flip": num(self.body_flip), "pairs": self.pairs, "seconds": round(self.seconds, 3)}
+                "body_flip": num(self.body_flip), "pairs": self.pairs, "seconds": round(self.seconds, 3),
+                "training": dict(self.training)}
 
 
 @dataclass
@@ -170,9 +171,8 @@ def _run_method(method: Method, rows: Sequence[Mapping[str, str]], used: Sequenc
         original[i] = method.score(feats[a], feats[b])
         flip[i] = max(original[i], method.score(mirrored[a], feats[b]))
     seconds = time.perf_counter() - start
-    training = method.training_record() if hasattr(method, "training_record") else {}
     return MethodResult(method.name, method.label, method.describe(), spearman(original, target),
-                        spearman(flip, target), len(used), seconds, original, flip, training)
+                        spearman(flip, target), len(used), seconds, original, flip, method.training_record())
 
 
 def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType, ModuleType
+from typing import Any
 
 import numpy as np
 import torch
@@ -117,6 +118,9 @@ class WindowEmbeddingMethod(Method):
 
     def describe(self) -> str:
         return self.checkpoint.name
+
+    def training_record(self) -> dict[str, Any]:
+        return dict(self.checkpoint.training)
 
     def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[np.ndarray]:
         ckpt = self.checkpoint

@@ -39,6 +39,10 @@ class Method(ABC):
         """Extra detail for reports (e.g. which checkpoint)."""
         return ""
 
+    def training_record(self) -> dict[str, Any]:
+        """How a learned method's checkpoint was trained (empty for a method that does not learn)."""
+        return {}
+
     def prepare(self, seqs: Sequence[PoseSequence], mirrored: bool = False) -> list[Any]:
         """Features of every clip (of its mirror image when ``mirrored``), in order."""
         return [self._features(mirror_sequence(s) if mirrored else s) for s in seqs]

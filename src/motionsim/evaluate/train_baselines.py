@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from ..pose import PoseSequence
 from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
+from ..train.losses import triplet_loss
 from .learned import NETWORKS, BaselineCheckpoint, save_baseline
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ def _inputs(renderings: np.ndarray, kind: str, target_height: float) -> np.ndarr
 def _triplet_windows(renderings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Anchor (m, s, c), positive (m, s', c'), negative (m', s, c') windows from a batch of items."""
     return renderings[:, 0, 0, 0], renderings[:, 0, 1, 1], renderings[:, 2, 0, 1]
-
-
-def triplet_loss(a: torch.Tensor, p: torch.Tensor, n: torch.Tensor, margin: float) -> torch.Tensor:
-    """Mean of max(0, d(a, p) - d(a, n) + margin), d = (1 - cos) / 2 in [0, 1]."""
-    def dist(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return (1 - torch.nn.functional.cosine_similarity(x, y, dim=1)) / 2
-
-    return torch.relu(dist(a, p) - dist(a, n) + margin).mean()
 
 
 def train_baseline(kind: str, sampler: Any = None, steps: int = 400, batch_size: int = 64, lr: float = 1e-3,
