@@ -99,7 +99,7 @@ def test_train_cli_bad_data_folder(tmp_path, capsys):
 def test_part_targets_follow_the_per_part_labels():
     from types import SimpleNamespace
 
-    from motionsim.train.loop import part_targets
+    from motionsim.train.targets import part_targets
 
     cfg = load_config(preset="tiny")
     # 5 items; part distances in units where the median m-vs-m' distance of every part is 1

@@ -7,6 +7,8 @@ joint noise, and joints lost for a while and filled the way the readers fill the
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
@@ -69,3 +71,18 @@ def renderings_to_channels(renderings: np.ndarray, cfg: TrainConfig | None, rng:
 def normalise(channels: np.ndarray, stats: NormStats) -> np.ndarray:
     """z-normalise raw channels (..., 38, T) with the checkpoint statistics."""
     return ((channels - stats.mean[:, None]) / stats.std[:, None]).astype(np.float32)
+
+
+class Batch(Protocol):
+    renderings: np.ndarray  # (B, 3, 2, 2, T, 17, 2): motions m, m'', m' x skeletons x views, COCO-17 2-D
+    variation: np.ndarray  # (B,): var(m, m'') of eq. 2
+    # optional per-part 3-D differences (B, 5), (B, 5), (B, B, 5): see `motionsim.synth.TrainingBatch`
+    part_change: np.ndarray | None
+    part_negative: np.ndarray | None
+    part_pairwise: np.ndarray | None
+
+
+class BatchSource(Protocol):
+    """Anything that yields training items (`motionsim.synth.SynthSampler`, `SaraSampler`)."""
+
+    def sample_batch(self, n: int, random_state: np.random.Generator) -> Batch: ...
