@@ -54,7 +54,8 @@ def test_compare_table_and_out_file(files, model_path, tmp_path, capsys):
 
 def write_bad(tmp_path, kind):
     path = tmp_path / {"empty": "e.json", "badjson": "b.json", "zero": "z.npy", "nan": "n.npy",
-                       "allzero": "a.npy", "joints": "j.npy", "short": "s.npy", "ext": "x.txt"}[kind]
+                       "allzero": "a.npy", "joints": "j.npy", "short": "s.npy", "ext": "x.txt",
+                       "inf": "i.npy", "neginf_csv": "i.csv", "inf_json": "i.json"}[kind]
     if kind == "empty":
         path.write_text("")
     elif kind == "badjson":
@@ -71,10 +72,24 @@ def write_bad(tmp_path, kind):
         np.save(path, make_motion(12))
     elif kind == "ext":
         path.write_text("hello")
+    elif kind == "inf":
+        motion = make_motion(40)
+        motion[5, 9, 0] = np.inf
+        np.save(path, motion)
+    elif kind == "neginf_csv":
+        motion = make_motion(40)
+        motion[7, 3, 1] = -np.inf
+        save_pose(as_pose_sequence(np.concatenate([motion, np.ones((40, 17, 1))], axis=2)), path)
+    elif kind == "inf_json":  # Python's json reads the non-standard Infinity literal
+        frames = [{"frame_num": t, "objects": [{"keypoints": [float(v) for xy in pose for v in (*xy, 1.0)]}]}
+                  for t, pose in enumerate(make_motion(40))]
+        frames[3]["objects"][0]["keypoints"][0] = float("inf")
+        path.write_text(json.dumps({"annotations": frames}))
     return str(path)
 
 
-@pytest.mark.parametrize("kind", ["empty", "badjson", "zero", "nan", "allzero", "joints", "short", "ext", "missing"])
+@pytest.mark.parametrize("kind", ["empty", "badjson", "zero", "nan", "allzero", "joints", "short", "ext", "missing",
+                                  "inf", "neginf_csv", "inf_json"])
 def test_bad_input_exits_2_with_one_line(kind, files, model_path, tmp_path, capsys):
     bad = str(tmp_path / "missing.json") if kind == "missing" else write_bad(tmp_path, kind)
     code, out, err = run(["compare", bad, files[0], "--model", model_path], capsys)

@@ -78,10 +78,16 @@ class PoseSequence:
     def validate(self, min_frames: int = 1) -> PoseSequence:
         """Raise `PoseFormatError` unless the motion can be compared; return self.
 
-        NaN/inf coordinates count as missing joints (score 0), so a reader may use NaN for "not detected".
+        NaN coordinates count as missing joints (score 0), so a reader may use NaN for "not detected"; an
+        infinite coordinate is a broken file, never a pose, and is refused.
         """
         if len(self) < min_frames:
             raise PoseFormatError(f"{self.source}: has {len(self)} frames, needs at least {min_frames}")
+        infinite = np.isinf(self.keypoints)
+        if infinite.any():
+            t, j = np.argwhere(infinite)[0][:2]
+            raise PoseFormatError(f"{self.source}: coordinates contain inf ({int(infinite.any(axis=2).sum())} "
+                                  f"joints, first at frame {t}, joint {j})")
         bad = ~np.isfinite(self.keypoints).all(axis=2)
         if bad.any():
             self.keypoints = np.where(bad[..., None], 0.0, self.keypoints).astype(np.float32)

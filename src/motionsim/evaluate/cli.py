@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..cli import nonnegative_int, positive_int, window_length
+from ..argtypes import nonnegative_int, positive_int, window_length
 from ..errors import MotionsimError
 from .harness import DEFAULT_TARGET, evaluate_ntu
 from .methods import DEFAULT_METHODS, METHODS, MethodOptions

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import sys
+from typing import TextIO
 
 import numpy as np
 
+from ..argtypes import nonnegative_int, positive_int
 from ..errors import PoseFormatError
 
-log = logging.getLogger(__name__)
 
-
-def _preview(args: argparse.Namespace) -> int:
+def _preview(args: argparse.Namespace, out: TextIO) -> int:
     from .motions import MOTION_LIBRARY
     from .preview import DEFAULT_MOTIONS, render_preview
 
@@ -22,32 +20,30 @@ def _preview(args: argparse.Namespace) -> int:
     unknown = [m for m in motions if m not in MOTION_LIBRARY]
     if unknown:
         raise PoseFormatError(f"unknown motion(s) {unknown}; run `motionsim synth list` for the names")
-    out = render_preview(args.out, motions=motions, character=args.character)
-    log.info("preview written to %s", out)
+    path = render_preview(args.out, motions=motions, character=args.character)
+    out.write(f"preview written to {path}\n")
     return 0
 
 
-def _write_sara(args: argparse.Namespace) -> int:
+def _write_sara(args: argparse.Namespace, out: TextIO) -> int:
     from .motions import list_motions
     from .sara import write_sara
 
     rng = np.random.default_rng(args.seed)
     train, test = list_motions(split="train"), list_motions(split="val")
     if args.n_motions is not None:
-        if args.n_motions < 1:
-            raise PoseFormatError("--n-motions must be at least 1")
         train, test = train[: args.n_motions], test[: max(1, args.n_motions // 4)]
     n = write_sara(args.out_dir, {"train": train, "test": test}, n_variations=args.n_variations, random_state=rng)
-    log.info("wrote %d motion.npy files under %s", n, args.out_dir)
+    out.write(f"wrote {n} motion.npy files under {args.out_dir}\n")
     return 0
 
 
-def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace, out: TextIO) -> int:
     from .motions import MOTION_LIBRARY, VAL_FAMILIES
 
     rows = [{"name": m.name, "category": m.category, "variables": list(m.variables), "parts": list(m.parts),
              "split": "val" if m.family in VAL_FAMILIES else "train"} for m in MOTION_LIBRARY.values()]
-    sys.stdout.write(json.dumps(rows, indent=1) + "\n" if args.json else
+    out.write(json.dumps(rows, indent=1) + "\n" if args.json else
                      "".join(f"{r['name']:<18} {r['category']:<10} {r['split']:<6} {','.join(r['variables'])}\n"
                              for r in rows))
     return 0
@@ -64,9 +60,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_preview)
     w = sub.add_parser("write-sara", help="write the library in SARA's folder layout")
     w.add_argument("out_dir")
-    w.add_argument("--n-motions", type=int, default=None, help="training base motions to write (default: all)")
-    w.add_argument("--n-variations", type=int, default=8, help="characteristic vectors per motion (default: 8)")
-    w.add_argument("--seed", type=int, default=0)
+    w.add_argument("--n-motions", type=positive_int, default=None, help="training base motions to write (default: all)")
+    w.add_argument("--n-variations", type=positive_int, default=8,
+                   help="characteristic vectors per motion (default: 8)")
+    w.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default: 0)")
     w.set_defaults(func=_write_sara)
     ls = sub.add_parser("list", help="list the base motions, categories, variables and split")
     ls.add_argument("--json", action="store_true")
