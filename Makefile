@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (each creates or reuses .venv):
 #   make demo   -> installs motionsim and compares the bundled example motions
-#   make test   -> installs motionsim[dev,video] (+ the Sports2D demo video) and runs the test suite
+#   make test   -> installs motionsim[dev,video,plot] (+ the Sports2D demo video, Debian chromium) and runs the tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,9 +18,11 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	touch $@
 
 # sports2d is installed without dependencies only for the real video inside its wheel (tests/video).
+# Browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot work here).
 $(VENV)/.test: $(VENV)/.core
-	$(BIN)/pip install -q -e ".[dev,video]"
+	$(BIN)/pip install -q -e ".[dev,video,plot]"
 	$(BIN)/pip install -q --no-deps sports2d==0.8.34
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $@
 
 demo: $(VENV)/.core

@@ -9,44 +9,24 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
+from .argtypes import nonnegative_int, positive_int, unit_float, window_length  # noqa: F401 - re-exported
 from .errors import MotionsimError
+from .video.cli import add_video_args, load_input
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pose import PoseSequence
 
 log = logging.getLogger("motionsim")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 PART_LABELS = {"right_arm": "right arm", "left_arm": "left arm", "right_leg": "right leg",
                "left_leg": "left leg", "torso": "torso"}
-
-
-def _int_at_least(text: str, minimum: int, wanted: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"expected {wanted}, got {value}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    return _int_at_least(text, 1, "a positive integer")
-
-
-def nonnegative_int(text: str) -> int:
-    return _int_at_least(text, 0, "an integer >= 0")
-
-
-def window_length(text: str) -> int:
-    value = positive_int(text)
-    if value % 8:
-        raise argparse.ArgumentTypeError(f"the window must be a multiple of 8 (the encoder halves time 3 times), "
-                                         f"got {value}")
-    return value
 
 
 def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:
@@ -78,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p, default_stride=8)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
+    p.add_argument("--video", metavar="OUT.mp4", help="write the feedback video: A and B side by side, B following "
+                   "A's timeline, each body part coloured by its score (H.264, plays in browsers)")
+    p.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML report (scores, timeline, "
+                   "least similar moments, the feedback video), readable offline")
+    p.add_argument("--threshold", type=unit_float, default=0.4,
+                   help="part score that separates similar (green) from different (red) in --video and "
+                   "--report (default 0.4, the paper's dance application)")
+    add_video_args(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("score-pairs", help="score many pairs of sequences listed in a CSV",
@@ -103,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugin_registrars() -> list:
     """Subcommands that live beside their feature (synth, train, evaluate), if present."""
     registrars = []
-    for module in ("motionsim.synth.cli", "motionsim.train.cli", "motionsim.evaluate.cli"):
+    for module in ("motionsim.video.cli", "motionsim.plot_cli", "motionsim.synth.cli", "motionsim.train.cli",
+                   "motionsim.evaluate.cli"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:
@@ -118,16 +107,48 @@ def _plugin_registrars() -> list:
 def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     from .similarity import compare
 
-    result = compare(args.a, args.b, model=args.model, window=args.window, stride=args.stride,
+    for target, suffix in ((args.video, ".mp4"), (args.report, ".html")):
+        if target and Path(target).suffix.lower() != suffix:
+            raise MotionsimError(f"{target}: expected a {suffix} file name")
+    started = time.perf_counter()
+    seq_a, seq_b = load_input(args.a, args), load_input(args.b, args)
+    loaded = time.perf_counter()
+    result = compare(seq_a, seq_b, model=args.model, window=args.window, stride=args.stride,
                      flip=args.flip, pad_short=args.pad_short)
     data = result.to_dict()
+    log.info("poses %.2f s, scoring %.2f s", loaded - started, time.perf_counter() - loaded)
     if args.out:
         Path(args.out).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if args.video or args.report:
+        write_feedback(args, seq_a, seq_b, data)
     if args.json:
         out.write(json.dumps(data) + "\n")
     else:
         out.write(format_result(data, args.a, args.b))
+        for target in (args.video, args.report):
+            if target:
+                out.write(f"wrote {target}\n")
     return EXIT_OK
+
+
+def write_feedback(args: argparse.Namespace, seq_a: PoseSequence, seq_b: PoseSequence, data: dict) -> None:
+    """The feedback video and/or the report of one comparison (the report embeds the video)."""
+    import tempfile
+
+    from .render import render_feedback_video, write_report
+
+    started = time.perf_counter()
+    videos = {k: path if seq.meta.get("format") == "video" else None
+              for k, path, seq in (("a", args.a, seq_a), ("b", args.b, seq_b))}
+    names = {"name_a": Path(args.a).name, "name_b": Path(args.b).name}
+    with tempfile.TemporaryDirectory(prefix="motionsim-") as tmp:
+        feedback = args.video or str(Path(tmp) / "feedback.mp4")
+        render_feedback_video(seq_a, seq_b, data, feedback, video_a=videos["a"], video_b=videos["b"],
+                              threshold=args.threshold, **names)
+        if args.report:
+            write_report(data, seq_a, seq_b, args.report, video_a=videos["a"], video_b=videos["b"],
+                         feedback_video=feedback, threshold=args.threshold, **names)
+    log.info("rendering %.2f s", time.perf_counter() - started)
 
 
 def format_result(data: dict, name_a: str, name_b: str) -> str:

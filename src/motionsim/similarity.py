@@ -21,6 +21,7 @@ from .io import as_pose_sequence
 from .model.checkpoint import Checkpoint, load_model
 from .pose import PoseSequence
 from .preprocess import preprocess
+from .resample import MODEL_FPS, resample, to_source_frame
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class SimilarityResult:
     model: str = ""
     frames: dict[str, int] = field(default_factory=dict)
     padded: dict[str, bool] = field(default_factory=dict)
+    fps: dict[str, float | None] = field(default_factory=dict)
+    resampled_to: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,8 @@ class SimilarityResult:
             "model": self.model,
             "frames": dict(self.frames),
             "padded": dict(self.padded),
+            "fps": dict(self.fps),
+            "resampled_to": self.resampled_to,
         }
 
 
@@ -219,10 +224,25 @@ def compare(
     (1.0, True)
     """
     ckpt = resolve_model(model)
-    seq_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
-    seq_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
+    orig_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
+    orig_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
+    seq_a, seq_b = resample(orig_a), resample(orig_b)
     emb_a, emb_b = embed_sequences([seq_a, seq_b], ckpt, window, stride, pad_short=pad_short)
     emb_a_flip = embed_sequences([seq_a], ckpt, window, stride, flip="body", pad_short=pad_short)[0] if flip else None
     result = compare_embeddings(emb_a, emb_b, emb_a_flip, timeline=timeline)
     result.model = ckpt.name
+    result.fps = {"a": orig_a.fps, "b": orig_b.fps}
+    if seq_a is not orig_a or seq_b is not orig_b:
+        _to_source_frames(result, orig_a, orig_b)
     return result
+
+
+def _to_source_frames(result: SimilarityResult, orig_a: PoseSequence, orig_b: PoseSequence) -> None:
+    """Express a result computed at `MODEL_FPS` in the frames of the inputs as given (what a user and the
+    renderer count in)."""
+    result.resampled_to = MODEL_FPS
+    result.frames = {"a": len(orig_a), "b": len(orig_b)}
+    for w in result.windows:
+        w["start_frame"] = to_source_frame(w["start_frame"], orig_a.fps)
+        w["end_frame"] = min(to_source_frame(w["end_frame"], orig_a.fps), len(orig_a))
+        w["matched_start_frame"] = min(to_source_frame(w["matched_start_frame"], orig_b.fps), len(orig_b) - 1)

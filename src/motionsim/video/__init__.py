@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .extract import BACKENDS, MediaPipeBackend, PoseBackend, extract_pose
+from .extract import BACKENDS, MediaPipeBackend, PoseBackend, extract_pose, load_video
 
-__all__ = ["BACKENDS", "MediaPipeBackend", "PoseBackend", "extract_pose"]
+__all__ = ["BACKENDS", "MediaPipeBackend", "PoseBackend", "extract_pose", "load_video"]

@@ -42,20 +42,27 @@ class MediaPipeBackend:
 
     Parameters
     ----------
-    model_complexity : 0 (lite), 1 (full, default) or 2 (heavy; not shipped in every wheel)
+    model_complexity : 0 (lite), 1 (full, default; the only model inside the 0.10.21 wheel) or 2 (heavy)
     min_detection_confidence, min_tracking_confidence : MediaPipe's thresholds
+    static_image_mode : detect afresh on every image instead of tracking (used to find people in one frame)
     """
+
+    @staticmethod
+    def version() -> str:
+        from importlib.metadata import version
+
+        return f"mediapipe {version('mediapipe')}"
 
     layout = "mediapipe33"
 
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5, static_image_mode: bool = False) -> None:
         try:
             import mediapipe as mp
         except ImportError as exc:
             raise MissingExtraError(f"the mediapipe video backend needs mediapipe==0.10.21: {_INSTALL}") from exc
         self._pose = mp.solutions.pose.Pose(
-            static_image_mode=False, model_complexity=model_complexity,
+            static_image_mode=static_image_mode, model_complexity=model_complexity,
             min_detection_confidence=min_detection_confidence, min_tracking_confidence=min_tracking_confidence,
         )
 
@@ -82,19 +89,85 @@ def _open(path: Path) -> Any:
         import cv2
     except ImportError as exc:
         raise MissingExtraError(f"reading videos needs opencv: {_INSTALL}") from exc
+    if path.is_dir():
+        raise PoseFormatError(f"{path}: is a folder, not a video")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise PoseFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
     cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
+    if not cap.isOpened() or not cap.grab():
         cap.release()
-        raise PoseFormatError(f"{path}: cannot be opened as a video")
+        raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
     return cap
+
+
+def _make_estimator(backend: str | PoseBackend, options: dict[str, Any]) -> tuple[str, Any, bool]:
+    """(name, estimator, whether we own it and must close it)."""
+    if isinstance(backend, str):
+        return backend, BACKENDS[backend](**options), True
+    return type(backend).__name__, backend, False
+
+
+def _follow_person(cap: Any, estimator: Any, backend: str | PoseBackend, person: str | int,
+                   options: dict[str, Any], path: Path) -> Any:
+    """Wrap ``estimator`` so it follows the person ``person`` picks (see `video.people`)."""
+    import cv2
+
+    from .people import CroppedBackend, choose_person, find_people
+
+    if not isinstance(backend, str):
+        raise ValueError("choosing a person needs a named backend (it builds a still-image twin)")
+    finder = BACKENDS[backend](**{**options, "static_image_mode": True})
+    need = int(person) + 1 if not isinstance(person, str) else 1
+    fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+    width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    most: list[Any] = []
+    at = 0
+    try:
+        for k in range(20):  # a look every half second over the first 10 s
+            cap.set(cv2.CAP_PROP_POS_FRAMES, int(k * fps / 2))
+            ok, frame = cap.read()
+            if not ok:
+                break
+            boxes = find_people(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB), finder)
+            if len(boxes) > len(most):
+                most, at = boxes, int(k * fps / 2)
+            if len(boxes) >= need:
+                break
+    finally:
+        if hasattr(finder, "close"):
+            finder.close()
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+    if not most:
+        raise PoseFormatError(f"{path}: nobody was found in the first 10 s of the video")
+    try:
+        chosen = choose_person(most, person, width, height)
+    except PoseFormatError as exc:
+        raise PoseFormatError(f"{path}: {exc}") from None
+    log.info("%s: %d people seen; following the one at %s", path, len(most), np.round(chosen).astype(int).tolist())
+    return CroppedBackend(estimator, chosen, hold=at)
+
+
+def parse_person(text: str | int) -> str | int:
+    """``"auto"``, ``"largest"``, ``"central"`` or a non-negative index (from a CLI string or an int)."""
+    if isinstance(text, int) or (isinstance(text, str) and text.isdigit()):
+        return int(text)
+    if text in ("auto", "largest", "central"):
+        return text
+    raise PoseFormatError(f"--person must be auto, largest, central or an index 0, 1, ... (got {text!r})")
 
 
 def extract_pose(
     path: str | Path,
     backend: str | PoseBackend = "mediapipe",
     *,
+    person: str | int = "auto",
     max_frames: int | None = None,
     progress: bool | None = None,
+    quiet: bool = True,
     **options: Any,
 ) -> PoseSequence:
     """Run a pose estimator on every frame of a video.
@@ -103,59 +176,108 @@ def extract_pose(
     ----------
     path : a video file opencv can decode
     backend : a name in `BACKENDS` (``options`` go to its factory) or a backend object
+    person : ``"auto"`` lets the estimator follow whoever it sees best (fastest); ``"largest"``,
+        ``"central"`` or an index counted from the left choose one person where people are first seen and
+        follow them (`video.people`)
     max_frames : stop after this many frames (None: the whole video)
     progress : show a tqdm bar over frames; None shows it only on a terminal
+    quiet : keep the estimator's native log lines off the terminal
 
     Returns
     -------
     PoseSequence in COCO-17 with the video's fps; frames where nobody is detected are all-missing.
-    ``meta`` holds ``width``, ``height``, ``backend`` and ``layout``.
+    ``meta`` holds ``width``, ``height``, ``backend``, ``layout`` and ``person``.
+
+    Raises
+    ------
+    PoseFormatError
+        for a file that cannot be read or decoded, and for a video in which nobody is found.
     """
     from tqdm.auto import tqdm
 
+    from .quiet import native_stderr_silenced, quiet_native_logging
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise PoseFormatError(f"{path}: file not found")
     if isinstance(backend, str) and backend not in BACKENDS:
         raise PoseFormatError(f"{path}: unknown video backend {backend!r}; known: {', '.join(BACKENDS)}")
-    cap = _open(path)
-    import cv2
-
+    person = parse_person(person)
+    if quiet:
+        quiet_native_logging()
     estimator: Any = None
-    try:
-        if isinstance(backend, str):
-            name, estimator = backend, BACKENDS[backend](**options)
-        else:
-            name, estimator = type(backend).__name__, backend
-        layout = getattr(estimator, "layout", None)
-        if layout not in LAYOUTS:
-            raise ValueError(f"backend {name} has layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
-        n_joints = LAYOUTS[layout][0]
-        fps = float(cap.get(cv2.CAP_PROP_FPS)) or None
-        width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-        if max_frames is not None:
-            total = min(total, max_frames) if total else max_frames
-        points, scores = [], []
-        with tqdm(total=total, unit="frame", desc=path.name, disable=None if progress is None else not progress) as bar:
-            while max_frames is None or len(points) < max_frames:
-                ok, frame = cap.read()
-                if not ok:
-                    break
-                found = estimator(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-                if found is None:
-                    found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
-                points.append(np.asarray(found[0], np.float32)[:, :2])
-                scores.append(np.asarray(found[1], np.float32))
-                bar.update(1)
-    finally:
-        cap.release()
-        if isinstance(backend, str) and hasattr(estimator, "close"):
-            estimator.close()
+    owned = False
+    with native_stderr_silenced(quiet) as terminal:
+        cap = _open(path)
+        import cv2
+
+        try:
+            name, estimator, owned = _make_estimator(backend, options)
+            layout = getattr(estimator, "layout", None)
+            if layout not in LAYOUTS:
+                raise ValueError(f"backend {name} has layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+            if person != "auto":
+                estimator = _follow_person(cap, estimator, backend, person, options, path)
+            n_joints = LAYOUTS[layout][0]
+            fps = float(cap.get(cv2.CAP_PROP_FPS)) or None
+            width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+            total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
+            if max_frames is not None:
+                total = min(total, max_frames) if total else max_frames
+            points, scores = [], []
+            disable = None if progress is None else not progress
+            with tqdm(total=total, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
+                while max_frames is None or len(points) < max_frames:
+                    ok, frame = cap.read()
+                    if not ok:
+                        break
+                    found = estimator(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+                    if found is None:
+                        found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
+                    points.append(np.asarray(found[0], np.float32)[:, :2])
+                    scores.append(np.asarray(found[1], np.float32))
+                    bar.update(1)
+        finally:
+            cap.release()
+            if owned and hasattr(estimator, "close"):
+                estimator.close()
     if not points:
         raise PoseFormatError(f"{path}: video has zero readable frames")
     kp, sc = to_coco17(np.stack(points), np.stack(scores), layout)
     detected = int((sc > 0).any(axis=1).sum())
+    if detected == 0:
+        raise PoseFormatError(f"{path}: nobody was found in any of its {len(kp)} frames")
     log.info("%s: %d frames, person detected in %d (%s backend)", path, len(kp), detected, name)
-    meta = {"width": width, "height": height, "backend": name, "layout": layout, "format": "video"}
+    meta = {"width": width, "height": height, "backend": name, "layout": layout, "format": "video",
+            "person": person}
     return PoseSequence(kp, sc, fps=fps, source=str(path), meta=meta)
+
+
+def load_video(
+    path: str | Path,
+    backend: str = "mediapipe",
+    *,
+    person: str | int = "auto",
+    cache: bool = True,
+    progress: bool | None = None,
+    quiet: bool = True,
+    **options: Any,
+) -> PoseSequence:
+    """`extract_pose` through the pose cache (`video.cache`): the same video, backend and options are
+    estimated once. ``cache=False`` always runs the estimator and leaves the cache untouched."""
+    from . import cache as pose_cache
+
+    path = Path(path)
+    if not cache or backend not in BACKENDS or not path.is_file():
+        return extract_pose(path, backend, person=person, progress=progress, quiet=quiet, **options)
+    person = parse_person(person)
+    factory = BACKENDS[backend]
+    version = factory.version() if hasattr(factory, "version") else "unknown"
+    key = pose_cache.cache_key(path, backend, {**options, "person": person}, version)
+    seq = pose_cache.load(key, source=str(path))
+    if seq is not None:
+        log.info("%s: poses from the cache (%s)", path, key)
+        return seq
+    seq = extract_pose(path, backend, person=person, progress=progress, quiet=quiet, **options)
+    pose_cache.save(key, seq)
+    return seq

@@ -1,0 +1,127 @@
+"""One side (A or B) of a feedback frame: its background (video frame or plain canvas) at the panel size and
+where its keypoints land on it.
+
+Video frames are decoded forward only (a skipped frame is grabbed, not converted), so a whole comparison is
+drawn in one pass over each video, holding one frame per side.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MotionsimError
+from ..pose import PoseSequence
+from .frames import canvas_transform, cv2_module, draw_pose, keypoint_bbox
+
+log = logging.getLogger(__name__)
+
+
+def even(n: float) -> int:
+    """The nearest even integer >= 2 (H.264 in yuv420p needs even sizes)."""
+    return max(2, int(round(n / 2)) * 2)
+
+
+class Panel:
+    """A side of the feedback video, ``height`` pixels high, its width from the video's (or the motion's) aspect.
+
+    Parameters
+    ----------
+    seq : the side's poses (pixels of ``video`` when given)
+    height : panel height (made even)
+    video : the video the poses came from, or None for a plain canvas that fits the whole motion
+    """
+
+    def __init__(self, seq: PoseSequence, height: int, video: str | Path | None = None) -> None:
+        self.seq = seq
+        self.height = even(height)
+        self._cap = None
+        self._next = 0  # index of the next frame the capture will decode
+        self._last: np.ndarray | None = None
+        self._warned = False
+        if video is not None:
+            cv2 = cv2_module()
+            self._cap = cv2.VideoCapture(str(video))
+            ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+            if not ok:
+                self.close()
+                raise MotionsimError(f"{video}: cannot read this video")
+            src_h, src_w = first.shape[:2]
+            self.width = even(src_w * self.height / src_h)
+            self._scale = np.array([self.width / src_w, self.height / src_h])
+            self._last, self._next = self._resize(first), 1
+            self._canvas = None
+        else:
+            self.width = even(self.height * _motion_aspect(seq))
+            self._canvas = canvas_transform(seq, (self.width, self.height))
+
+    def _resize(self, frame: np.ndarray) -> np.ndarray:
+        cv2 = cv2_module()
+        if frame.shape[:2] == (self.height, self.width):
+            return frame
+        # bilinear is 8x faster than area averaging and looks the same down to about 0.4x; below that it aliases
+        fine = self.height / frame.shape[0] >= 0.4
+        return cv2.resize(frame, (self.width, self.height), interpolation=cv2.INTER_LINEAR if fine else cv2.INTER_AREA)
+
+    def background(self, index: int) -> np.ndarray:
+        """A fresh copy of the panel's background for frame ``index`` (moving backwards seeks; forward reads)."""
+        if self._cap is None:
+            return self._canvas.blank()
+        if index < self._next - 1:  # only thumbnails go back; the video render never does
+            self._cap.set(cv2_module().CAP_PROP_POS_FRAMES, index)
+            self._next, self._last = index, None
+        while self._next < index:
+            if not self._cap.grab():
+                break
+            self._next += 1
+        if self._next == index:
+            ok, frame = self._cap.read()
+            if ok:
+                self._last, self._next = self._resize(frame), index + 1
+            elif not self._warned:
+                log.warning("video ends before frame %d; holding its last frame", index)
+                self._warned = True
+        if self._last is None:
+            return np.zeros((self.height, self.width, 3), dtype=np.uint8)
+        return self._last.copy()
+
+    def points(self, index: int) -> np.ndarray:
+        """Keypoints of frame ``index`` in panel pixels, shape=(17, 2)."""
+        kp = self.seq.keypoints[min(max(index, 0), len(self.seq) - 1)]
+        if self._canvas is not None:
+            return self._canvas(kp)
+        return kp.astype(np.float64) * self._scale
+
+    def draw(self, index: int, part_scores: Mapping[str, float], threshold: float = 0.4) -> np.ndarray:
+        """The background of frame ``index`` with its skeleton coloured by ``part_scores`` (parts as filmed)."""
+        frame = self.background(index)
+        scores = self.seq.scores[min(max(index, 0), len(self.seq) - 1)]
+        return draw_pose(frame, self.points(index), scores, part_scores, threshold)
+
+    def close(self) -> None:
+        if self._cap is not None:
+            self._cap.release()
+            self._cap = None
+
+    def __enter__(self) -> Panel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _motion_aspect(seq: PoseSequence) -> float:
+    """Width / height of a canvas for a motion without video: the source frame's when known (meta width and
+    height), else landscape 4:3 (or the motion's own aspect up to 16:9 when it is wider), so that the motion,
+    centred, leaves the top left corner free for the score text."""
+    w, h = seq.meta.get("width"), seq.meta.get("height")
+    if w and h:
+        return float(w) / float(h)
+    box = keypoint_bbox(seq)
+    if box is None:
+        return 4 / 3
+    x0, y0, x1, y1 = box
+    return float(np.clip((x1 - x0 + 1) / (y1 - y0 + 1), 4 / 3, 16 / 9))

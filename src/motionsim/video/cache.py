@@ -1,0 +1,87 @@
+"""A disk cache of extracted poses, so comparing the same video again skips pose estimation.
+
+Entries live in the user's cache directory (``platformdirs.user_cache_dir("motionsim")/poses``, or
+``$MOTIONSIM_CACHE_DIR/poses``), one ``.npz`` per key. The key hashes the video's *content* (not its name or
+date, so a renamed copy hits and an edited file misses), the backend and its options, and the versions of
+motionsim and of the estimator: a new release never serves poses made by an old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..pose import PoseSequence
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+def cache_dir() -> Path:
+    """Where extracted poses are kept (created on first write)."""
+    root = os.environ.get("MOTIONSIM_CACHE_DIR")
+    if not root:
+        import platformdirs
+
+        root = platformdirs.user_cache_dir("motionsim")
+    return Path(root) / "poses"
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in 1 MB chunks (a 1 GB video takes about a second)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cache_key(path: str | Path, backend: str, options: Mapping[str, Any], estimator_version: str) -> str:
+    """The key of one extraction: content digest + backend + options + versions."""
+    recipe = json.dumps({"video": file_digest(path), "backend": backend, "options": dict(options),
+                         "estimator": estimator_version, "motionsim": __version__}, sort_keys=True, default=str)
+    return hashlib.sha256(recipe.encode()).hexdigest()[:32]
+
+
+def load(key: str, source: str) -> PoseSequence | None:
+    """The cached poses of ``key`` (with ``source`` as their name), or None on a miss or a broken entry."""
+    path = cache_dir() / f"{key}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            fps = float(data["fps"])
+            meta = json.loads(str(data["meta"]))
+            seq = PoseSequence(data["keypoints"], data["scores"], fps=fps if fps > 0 else None, source=source,
+                               meta={**meta, "cache": "hit"})
+    except (OSError, ValueError, KeyError) as exc:  # a truncated or foreign file: extract again
+        log.warning("ignoring broken cache entry %s (%s)", path, exc)
+        return None
+    return seq
+
+
+def save(key: str, seq: PoseSequence) -> Path | None:
+    """Store ``seq`` under ``key`` atomically; a cache that cannot be written only costs a warning."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.part")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, keypoints=seq.keypoints, scores=seq.scores, fps=np.float64(seq.fps or 0.0),
+                                meta=json.dumps({k: v for k, v in seq.meta.items() if k != "cache"}))
+        final = folder / f"{key}.npz"
+        os.replace(tmp, final)
+        return final
+    except OSError as exc:
+        log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
+        return None
