@@ -7,6 +7,8 @@ import json
 import logging
 from typing import TextIO
 
+from ..argtypes import nonnegative_int, positive_int
+
 log = logging.getLogger(__name__)
 
 
@@ -14,17 +16,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train", help="train a BPE model (synthetic data or a SARA folder)",
         description="Train the BPE network (DESIGN §4) and keep the checkpoint with the lowest validation loss. "
-        "Writes OUT/best.safetensors, OUT/last.pt (resume state), OUT/log.csv, OUT/loss_curve.png and, if "
-        "tensorboard is installed, OUT/tensorboard/.")
+        "Writes OUT/best.safetensors, OUT/last.pt (resume state), OUT/log.csv and, if matplotlib is installed "
+        "(pip install 'motionsim[plot]'), OUT/loss_curve.png; if tensorboard is installed, OUT/tensorboard/.")
     p.add_argument("--data", default="synth", metavar="synth|DIR",
                    help="'synth' (the built-in generator, default) or a folder in SARA's layout")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--preset", default="default", choices=["tiny", "small", "default"],
-                   help="budget preset: tiny trains in under a minute (tests), default is the shipped model's")
+                   help="budget preset: tiny trains in under a minute (tests), small in minutes, default is "
+                   "4,000 steps of 64 items (the shipped model's recipe is in docs/training.md)")
     p.add_argument("--config", metavar="TOML", help="TOML file of TrainConfig fields (overrides the preset)")
-    p.add_argument("--steps", type=int, help="optimisation steps")
-    p.add_argument("--batch-size", type=int, help="training items per step (each item is 12 renderings)")
-    p.add_argument("--seed", type=int, help="random seed (data, augmentation and weights)")
+    p.add_argument("--steps", type=positive_int, help="optimisation steps")
+    p.add_argument("--batch-size", type=positive_int, help="training items per step (each item is 12 renderings)")
+    p.add_argument("--seed", type=nonnegative_int, help="random seed (data, augmentation and weights)")
     p.add_argument("--contrastive-weight", type=float, help="weight of batch-wide InfoNCE (0: paper losses only)")
     p.add_argument("--no-variation-loss", action="store_true", default=None,
                    help="Table 3 ablation: drop the motion variation term of eq. 3")

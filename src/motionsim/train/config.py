@@ -1,6 +1,8 @@
 """Training configuration: one frozen dataclass, presets as data, TOML or mapping overrides.
 
-Defaults follow DESIGN §4 (the authors' values); the presets only change the budget.
+Defaults follow DESIGN §4 (the authors' values); the presets only change the budget. A config checks its
+own fields when built, so a bad TOML value or keyword fails at once with every problem named
+(`MotionsimError`), not hours into a run.
 """
 
 from __future__ import annotations
@@ -63,11 +65,64 @@ class TrainConfig:
     data: str = "synth"
     stats_batches: int = 20
 
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise MotionsimError("invalid training config: " + "; ".join(problems))
+
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+#: (field, lowest allowed, whether the lowest is allowed itself); fields not listed need only the right type.
+_BOUNDS: tuple[tuple[str, float, bool], ...] = (
+    ("steps", 1, True), ("batch_size", 1, True), ("window", 8, True), ("val_every", 1, True),
+    ("val_batches", 1, True), ("seed", 0, True), ("threads", 0, True), ("lr", 0, True),
+    ("weight_decay", 0, True), ("lr_decay", 0, False), ("decay_every", 1, True), ("motion_margin", 0, True),
+    ("variation_alpha", 0, True), ("variation_beta", 0, True), ("norm_weight", 0, True), ("static_margin", 0, True),
+    ("static_weight", 0, True), ("reconstruction_weight", 0, True), ("similarity_weight", 0, True),
+    ("foot_weight", 0, True), ("contrastive_weight", 0, True), ("contrastive_temperature", 0, False),
+    ("shared_part_below", 0, True), ("shared_part_weight", 0, True), ("noise_max", 0, True), ("roll_deg", 0, True),
+    ("drop_prob", 0, True), ("stats_batches", 1, True),
+)
+
+
+def _problems(cfg: TrainConfig) -> list[str]:
+    """What is wrong with a config, one phrase each (empty when nothing is): a type, a bound, a relation."""
+    out = []
+    for f in dataclasses.fields(cfg):
+        value, kind = getattr(cfg, f.name), f.type
+        if kind == "bool" and not isinstance(value, bool):
+            out.append(f"{f.name} must be true or false, got {value!r}")
+        elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            out.append(f"{f.name} must be an integer, got {value!r}")
+        elif kind == "float" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            out.append(f"{f.name} must be a number, got {value!r}")
+        elif kind == "str" and not (isinstance(value, str) and value):
+            out.append(f"{f.name} must be a non-empty string, got {value!r}")
+    if out:
+        return out
+    for name, low, inclusive in _BOUNDS:
+        value = getattr(cfg, name)
+        if value < low or (value == low and not inclusive):
+            out.append(f"{name} must be {'at least' if inclusive else 'greater than'} {low}, got {value}")
+    if cfg.window % 8:
+        out.append(f"window must be a multiple of 8 (the encoder halves time 3 times), got {cfg.window}")
+    if cfg.lr_decay > 1:
+        out.append(f"lr_decay must be at most 1, got {cfg.lr_decay}")
+    if cfg.drop_prob > 1:
+        out.append(f"drop_prob must be at most 1, got {cfg.drop_prob}")
+    if not cfg.shared_part_below < cfg.shared_part_above:
+        out.append(f"shared_part_below ({cfg.shared_part_below}) must be below shared_part_above "
+                   f"({cfg.shared_part_above})")
+    lo_hi = cfg.scale_range
+    if not (isinstance(lo_hi, tuple) and len(lo_hi) == 2 and all(isinstance(x, (int, float)) for x in lo_hi)
+            and 0 < lo_hi[0] <= lo_hi[1]):
+        out.append(f"scale_range must be two numbers 0 < low <= high, got {lo_hi!r}")
+    return out
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -96,6 +151,6 @@ def load_config(source: str | Path | dict[str, Any] | None = None, preset: str =
     unknown = sorted(set(values) - known)
     if unknown:
         raise MotionsimError(f"unknown training option(s): {', '.join(unknown)}")
-    if "scale_range" in values:
+    if isinstance(values.get("scale_range"), list):
         values["scale_range"] = tuple(values["scale_range"])
     return TrainConfig(**values)
