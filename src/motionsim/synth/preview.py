@@ -1,4 +1,5 @@
-"""Stick-figure previews of synthetic motions (matplotlib, imported lazily; Agg backend, never shows windows)."""
+"""Stick-figure previews of synthetic motions (matplotlib, imported lazily; drawn on a `Figure` with the Agg
+canvas, never through pyplot, so the caller's backend is left alone and no window opens)."""
 
 from __future__ import annotations
 
@@ -22,15 +23,16 @@ DEFAULT_MOTIONS: tuple[str, ...] = ("wave_right", "squat", "punch_right", "jumpi
 DEFAULT_VIEWS: tuple[View, ...] = (View(), View(yaw=np.pi / 4, pitch=np.pi / 16), View(yaw=np.pi / 2))
 
 
-def _pyplot():
+def _figure(figsize: tuple[float, float]):
+    """A matplotlib `Figure` on the Agg canvas (no pyplot), or `MissingExtraError`."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - matplotlib is in the dev/plot extras
         raise MissingExtraError("the preview needs matplotlib: pip install motionsim[plot]") from exc
-    return plt
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def draw_skeleton(ax, points: np.ndarray, alpha: float = 1.0, lw: float = 1.6) -> None:
@@ -49,11 +51,10 @@ def render_preview(out: str | Path, motions: Sequence[str] = DEFAULT_MOTIONS,
     Returns the written path (PNG). Poses are spread along x in time order (``spacing`` metres apart) so the
     motion reads left to right; every cell has the same scale, heights in metres above the floor.
     """
-    plt = _pyplot()
     char = get_character(character)
     rows = [(m, v) for m in motions for v in views]
-    fig, axes = plt.subplots(len(motions), len(views), figsize=(3.3 * len(views), 2.0 * len(motions)),
-                             squeeze=False)
+    fig = _figure((3.3 * len(views), 2.0 * len(motions)))
+    axes = fig.subplots(len(motions), len(views), squeeze=False)
     for (name, view), ax in zip(rows, axes.ravel()):
         spec = get_motion(name)
         joints = motion_3d(spec, None, char)
@@ -71,6 +72,5 @@ def render_preview(out: str | Path, motions: Sequence[str] = DEFAULT_MOTIONS,
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=dpi)
-    plt.close(fig)
     log.info("wrote preview %s", out)
     return out
