@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 import torch
-from _motions import random_motion
 
 import motionsim
+from motionsim.evaluate.toy import random_motion
 from motionsim.model.checkpoint import load_model
 
 

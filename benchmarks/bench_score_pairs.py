@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _motions import random_motion
 
+from motionsim.evaluate.toy import random_motion
 from motionsim.io import save_pose
 from motionsim.model.checkpoint import load_model
 from motionsim.pairs import score_pairs

@@ -9,8 +9,7 @@ import pytest
 from pose_fixtures import SAMPLE_JSON, coco_object, person
 
 from motionsim.errors import PoseFormatError
-from motionsim.io import READERS, detect_format, load_pose, save_pose
-from motionsim.io import as_pose_sequence
+from motionsim.io import READERS, as_pose_sequence, detect_format, load_pose, save_pose
 
 
 def _ntu(objects_per_frame: list[list[dict]]) -> str:

@@ -1,4 +1,8 @@
-"""A toy rated-pairs benchmark in the NTU refined-skeleton format, with known ground truth.
+"""Toy COCO-17 motions for tests, benchmarks and first-time users, and a toy rated-pairs benchmark in the
+NTU refined-skeleton format, with known ground truth.
+
+`make_motion` (a waving, kicking or still figure) and `random_motion` (every joint oscillating) are quick
+hand-made motions around `REST_POSE`; `pose_frames` is a parametric stick figure doing an action.
 
 The NTU skeletons cannot be redistributed, so tests, benchmarks and first-time users run the harness on
 this: a few parametric "actions" (2D forward kinematics of a stick figure), each performed by several
@@ -17,6 +21,47 @@ import numpy as np
 
 from ..io import save_pose
 from ..pose import PoseSequence, mirror_points
+
+#: A standing person in image coordinates (pixels, y down, centred on the origin), COCO-17 order.
+REST_POSE = np.array([
+    [0, -160], [-6, -166], [6, -166], [-14, -162], [14, -162],  # nose, eyes, ears
+    [-40, -130], [40, -130], [-50, -80], [50, -80], [-55, -35], [55, -35],  # shoulders, elbows, wrists
+    [-20, -20], [20, -20], [-22, 60], [22, 60], [-24, 140], [24, 140],  # hips, knees, ankles
+], dtype=np.float32)
+
+
+def make_motion(n_frames: int = 64, seed: int = 0, kind: str = "wave", fps: float = 30.0) -> np.ndarray:
+    """A (T, 17, 2) motion around `REST_POSE` at (640, 400): "wave" raises and swings the right arm, "kick"
+    swings the right leg, "still" stands; small per-seed differences in speed and phase."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_frames) / fps
+    speed = 1.0 + 0.2 * rng.standard_normal()
+    phase = rng.uniform(0, 2 * np.pi)
+    poses = np.repeat(REST_POSE[None], n_frames, axis=0).copy()
+    swing = np.sin(2 * np.pi * speed * t + phase)
+    if kind == "wave":  # raise and swing the right arm (COCO right = index 6, 8, 10)
+        poses[:, 8] += np.stack([30 + 20 * swing, -80 + 0 * swing], axis=1)
+        poses[:, 10] += np.stack([60 + 50 * swing, -150 + 20 * swing], axis=1)
+    elif kind == "kick":
+        poses[:, 14] += np.stack([40 * np.maximum(swing, 0), -30 * np.maximum(swing, 0)], axis=1)
+        poses[:, 16] += np.stack([90 * np.maximum(swing, 0), -60 * np.maximum(swing, 0)], axis=1)
+    elif kind != "still":
+        raise ValueError(f"kind must be 'wave', 'kick' or 'still', got {kind!r}")
+    poses += rng.normal(scale=0.5, size=poses.shape)
+    return poses + np.array([640, 400], dtype=np.float32)
+
+
+def random_motion(n_frames: int, rng: np.random.Generator) -> np.ndarray:
+    """(T, 17, 3) with confidences: every joint of `REST_POSE` oscillates with random frequencies and
+    amplitudes."""
+    t = np.arange(n_frames)[:, None, None] / 30.0
+    freq = rng.uniform(0.2, 2.0, size=(1, 17, 2))
+    amp = rng.uniform(0, 30, size=(1, 17, 2))
+    phase = rng.uniform(0, 2 * np.pi, size=(1, 17, 2))
+    xy = REST_POSE[None] + amp * np.sin(2 * np.pi * freq * t + phase) + np.array([640, 400])
+    scores = np.ones((n_frames, 17, 1), np.float32)
+    return np.concatenate([xy, scores], axis=2).astype(np.float32)
+
 
 #: action -> {angle name: (mean, amplitude)} in degrees; each angle is mean + amplitude * sin(phase).
 ACTIONS: dict[str, dict[str, tuple[float, float]]] = {
