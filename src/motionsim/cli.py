@@ -1,6 +1,6 @@
 """The `motionsim` command line. Each subcommand parses its arguments and calls one library function.
 
-Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error.
+Exit codes: 0 success, 2 bad input (one line on stderr, no traceback), 1 internal error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .argtypes import nonnegative_int, positive_int, unit_float, window_length  # noqa: F401 - re-exported
+from .atomic import atomic_output
 from .errors import MotionsimError
-from .video.cli import add_video_args, load_input
+from .video.cli import add_video_args, load_input, person_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pose import PoseSequence
@@ -43,7 +44,10 @@ def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="motionsim", description="How similar are two human motions, body part by body part.")
+        prog="motionsim", description="How similar are two human motions, body part by body part.",
+        epilog="Exit codes: 0 success, 1 internal error (--debug shows the traceback), 2 bad input (one line on "
+        "stderr), 130 interrupted by Ctrl-C (compare, extract, plot and score-pairs write their outputs atomically: "
+        "nothing partial is left).")
     parser.add_argument("--version", action="version", version=f"motionsim {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of internal errors")
@@ -111,14 +115,15 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
         if target and Path(target).suffix.lower() != suffix:
             raise MotionsimError(f"{target}: expected a {suffix} file name")
     started = time.perf_counter()
-    seq_a, seq_b = load_input(args.a, args), load_input(args.b, args)
+    seq_a, seq_b = load_input(args.a, args, 0), load_input(args.b, args, 1)
     loaded = time.perf_counter()
     result = compare(seq_a, seq_b, model=args.model, window=args.window, stride=args.stride,
                      flip=args.flip, pad_short=args.pad_short)
     data = result.to_dict()
     log.info("poses %.2f s, scoring %.2f s", loaded - started, time.perf_counter() - loaded)
     if args.out:
-        Path(args.out).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with atomic_output(args.out) as tmp:
+            tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.video or args.report:
         write_feedback(args, seq_a, seq_b, data)
     if args.json:
@@ -140,7 +145,9 @@ def write_feedback(args: argparse.Namespace, seq_a: PoseSequence, seq_b: PoseSeq
     started = time.perf_counter()
     videos = {k: path if seq.meta.get("format") == "video" else None
               for k, path, seq in (("a", args.a, seq_a), ("b", args.b, seq_b))}
-    names = {"name_a": Path(args.a).name, "name_b": Path(args.b).name}
+    names = {f"name_{k}": Path(path).name + (f" (person {person_for(args, i)})"
+                                             if person_for(args, i) != "auto" else "")
+             for i, (k, path) in enumerate((("a", args.a), ("b", args.b)))}
     with tempfile.TemporaryDirectory(prefix="motionsim-") as tmp:
         feedback = args.video or str(Path(tmp) / "feedback.mp4")
         render_feedback_video(seq_a, seq_b, data, feedback, video_a=videos["a"], video_b=videos["b"],

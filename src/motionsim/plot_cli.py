@@ -93,7 +93,7 @@ def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
     target = _check_out(args.out)
     labels = read_labels(args.labels, args.files) if args.labels else [Path(f).stem for f in args.files]
     args.debug = getattr(args, "debug", False)
-    seqs = [resample(load_input(f, args)) for f in args.files]
+    seqs = [resample(load_input(f, args, i)) for i, f in enumerate(args.files)]
     embeddings = embed_sequences(seqs, resolve_model(args.model), args.window, args.stride)
     points, point_labels = embedding_map(embeddings, labels, part=args.part, seed=args.seed)
     title = f"t-SNE of {len(points)} windows ({args.part.replace('_', ' ')})"

@@ -10,7 +10,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..pose import PoseSequence
 
 PERSON_HELP = ("who to follow when several people are seen: auto (whoever the estimator tracks; fastest), "
-               "largest, central, or an index counted from the left (0 = leftmost) where people are first seen")
+               "largest, central, or an index counted from the left (0 = leftmost) where people are first seen; "
+               "two choices separated by a comma apply to A and B (e.g. 1,0: teacher and student in one video); "
+               "for keypoint files, an object id or auto")
 
 
 def add_video_args(p: argparse.ArgumentParser) -> None:
@@ -20,19 +22,27 @@ def add_video_args(p: argparse.ArgumentParser) -> None:
                    help="run pose estimation again instead of reusing the poses of an identical video")
 
 
-def load_input(path: str, args: argparse.Namespace) -> PoseSequence:
-    """A keypoint file, or a video through the pose cache with the command's --person/--no-cache."""
+def person_for(args: argparse.Namespace, index: int) -> str:
+    """The --person choice of input ``index`` (0 = A): one choice for all, or one per input ("1,0")."""
+    choices = [c.strip() for c in str(args.person).split(",")]
+    return choices[0] if len(choices) == 1 else choices[min(index, len(choices) - 1)]
+
+
+def load_input(path: str, args: argparse.Namespace, index: int = 0) -> PoseSequence:
+    """Input ``index`` of a command: a keypoint file, or a video through the pose cache with the command's
+    --person/--no-cache."""
     from ..errors import PoseFormatError
     from ..io import VIDEO_EXTENSIONS, load_pose
 
+    person = person_for(args, index)
     if Path(path).suffix.lower() in VIDEO_EXTENSIONS:
         from . import load_video
 
-        return load_video(path, person=args.person, cache=not args.no_cache, quiet=not args.debug).validate()
-    if args.person not in ("auto",) and not args.person.isdigit():
-        raise PoseFormatError(f"--person {args.person} chooses among people in a video; for keypoint files "
-                              f"give an object id (an integer) or auto")
-    return load_pose(path, person=int(args.person) if args.person.isdigit() else "auto")
+        return load_video(path, person=person, cache=not args.no_cache, quiet=not args.debug).validate()
+    if person != "auto" and not person.isdigit():
+        raise PoseFormatError(f"--person {person} chooses among people in a video; for keypoint files give an "
+                              f"object id (an integer) or auto")
+    return load_pose(path, person=int(person) if person.isdigit() else "auto")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +72,8 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
         raise PoseFormatError(f"{target}: the output is keypoint JSON; give a .json name")
     if target.resolve() == video.resolve():
         raise PoseFormatError(f"{target}: refusing to overwrite the input video")
+    if "," in str(args.person):
+        raise PoseFormatError("extract reads one video: give one --person choice")
     seq = load_video(video, args.backend, person=args.person, cache=not args.no_cache, quiet=not args.debug)
     with atomic_output(target) as tmp:
         save_pose(seq, tmp, fmt="coco")
