@@ -23,12 +23,23 @@ ANGLE_SEGMENTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _frames(seq: PoseSequence, frame_step: int) -> np.ndarray:
-    """Preprocessed joints, shape=(T', 15, 2), every ``frame_step``-th frame (at least one frame)."""
-    return prepare_points(seq)[::frame_step]
+class _FrameMethod(Method):
+    """A frame-level method: reads the preprocessed joints of every ``frame_step``-th frame."""
+
+    def __init__(self, frame_step: int = 1):
+        if frame_step < 1:
+            raise ValueError(f"frame_step must be >= 1, got {frame_step}")
+        self.frame_step = frame_step
+
+    def describe(self) -> str:
+        return f"every {self.frame_step} frames" if self.frame_step > 1 else ""
+
+    def _frames(self, seq: PoseSequence) -> np.ndarray:
+        """Preprocessed joints, shape=(T', 15, 2), every ``frame_step``-th frame (at least one frame)."""
+        return prepare_points(seq)[:: self.frame_step]
 
 
-class JointDistance(Method):
+class JointDistance(_FrameMethod):
     """Joint distance + DTW: align frames with DTW on the RMS distance between corresponding joints.
 
     Joints are taken relative to the clip's mean mid-hip position (where the person stands in the image
@@ -40,16 +51,8 @@ class JointDistance(Method):
     label = "joint distance + DTW"
     reference = "Euclidean joint distance with DTW-aligned frames (the paper's heuristic baseline)"
 
-    def __init__(self, frame_step: int = 1):
-        if frame_step < 1:
-            raise ValueError(f"frame_step must be >= 1, got {frame_step}")
-        self.frame_step = frame_step
-
-    def describe(self) -> str:
-        return f"every {self.frame_step} frames" if self.frame_step > 1 else ""
-
     def _features(self, seq: PoseSequence) -> np.ndarray:
-        points = _frames(seq, self.frame_step)
+        points = self._frames(seq)
         centre = points[:, INTERNAL15_INDEX["mid_hip"]].mean(axis=0)
         return np.ascontiguousarray((points - centre).reshape(len(points), -1), dtype=np.float64)
 
@@ -72,7 +75,7 @@ class JointDistance(Method):
         return out
 
 
-class JointAngles(Method):
+class JointAngles(_FrameMethod):
     """Joint angles + DTW (after Kim & Kim 2018): compare the orientation of 12 body segments per frame.
 
     Kim & Kim compare 3D joint angles of a dancer and a teacher; from 2D joints we use each segment's
@@ -86,17 +89,12 @@ class JointAngles(Method):
     reference = "Y. Kim and D. Kim, Multimedia Tools Appl. 77(23), 2018"
 
     def __init__(self, frame_step: int = 1):
-        if frame_step < 1:
-            raise ValueError(f"frame_step must be >= 1, got {frame_step}")
-        self.frame_step = frame_step
+        super().__init__(frame_step)
         self._from = [INTERNAL15_INDEX[a] for a, _ in ANGLE_SEGMENTS]
         self._to = [INTERNAL15_INDEX[b] for _, b in ANGLE_SEGMENTS]
 
-    def describe(self) -> str:
-        return f"every {self.frame_step} frames" if self.frame_step > 1 else ""
-
     def _features(self, seq: PoseSequence) -> np.ndarray:
-        points = _frames(seq, self.frame_step)
+        points = self._frames(seq)
         seg = (points[:, self._to] - points[:, self._from]).astype(np.float64)  # (T, S, 2)
         norm = np.linalg.norm(seg, axis=2, keepdims=True)
         unit = np.divide(seg, norm, out=np.zeros_like(seg), where=norm > 1e-9)  # a collapsed segment counts 0
