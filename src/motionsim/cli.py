@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from ._version import __version__
 from .argtypes import nonnegative_int, positive_int, unit_float, window_length  # noqa: F401 - re-exported
 from .atomic import atomic_output
 from .errors import MotionsimError
-from .video.cli import add_video_args, load_input, person_for
+from .inputs import add_video_args, load_input, person_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pose import PoseSequence
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugin_registrars() -> list:
     """Subcommands that live beside their feature (synth, train, evaluate), if present."""
     registrars = []
-    for module in ("motionsim.video.cli", "motionsim.plot_cli", "motionsim.synth.cli", "motionsim.train.cli",
+    for module in ("motionsim.extract_cli", "motionsim.plot_cli", "motionsim.synth.cli", "motionsim.train.cli",
                    "motionsim.evaluate.cli"):
         try:
             mod = __import__(module, fromlist=["register"])

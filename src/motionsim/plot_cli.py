@@ -10,7 +10,7 @@ from typing import TextIO
 
 from .argtypes import positive_int, unit_float, window_length
 from .errors import MotionsimError
-from .video.cli import add_video_args, load_input
+from .inputs import add_video_args, load_input
 
 _FIGURE_SUFFIXES = (".png", ".svg")
 

@@ -97,7 +97,12 @@ class Panel:
 
     def draw(self, index: int, part_scores: Mapping[str, float], threshold: float = 0.4) -> np.ndarray:
         """The background of frame ``index`` with its skeleton coloured by ``part_scores`` (parts as filmed)."""
-        frame = self.background(index)
+        return self.draw_pose_on(self.background(index), index, part_scores, threshold)
+
+    def draw_pose_on(self, frame: np.ndarray, index: int, part_scores: Mapping[str, float],
+                     threshold: float = 0.4) -> np.ndarray:
+        """Frame ``index``'s skeleton drawn on ``frame`` (a background that may already carry text boxes: the
+        skeleton goes on top so a shaded box never dims its colours)."""
         scores = self.seq.scores[min(max(index, 0), len(self.seq) - 1)]
         return draw_pose(frame, self.points(index), scores, part_scores, threshold)
 

@@ -145,13 +145,15 @@ def render_feedback_video(
         ) as bar:
             for i in range(n_a):
                 part = {p: float(scores[i, k]) for k, p in enumerate(BODY_PARTS)}
-                left = pa.draw(i, physical_part_scores(part, flipped), threshold)
-                right = pb.draw(int(align[i]), part, threshold)
+                left, right = pa.background(i), pb.background(int(align[i]))
                 draw_scores(left, physical_part_scores(part, flipped), overall, threshold,
                             f"{title_a}  {i / fps:.1f}s", show_legend=False)
                 _draw_strip(left, strip, i, n_a)
                 draw_title(right, _ascii(f"{name_b}  {int(align[i]) / output_fps(seq_b, None):.1f}s"))
                 draw_legend(right, threshold)
+                # skeletons last: text boxes are shaded, and must never dim a part's colour
+                pa.draw_pose_on(left, i, physical_part_scores(part, flipped), threshold)
+                pb.draw_pose_on(right, int(align[i]), part, threshold)
                 frame = np.zeros((pa.height, width, 3), dtype=np.uint8)
                 frame[:, : pa.width] = left
                 frame[:, pa.width + gap:] = right

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..pose import PoseSequence
 
 log = logging.getLogger(__name__)
