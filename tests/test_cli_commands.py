@@ -48,6 +48,7 @@ def _argv(command, tmp):
         ("train",): ["train", "--out", str(tmp / "run"), "--data", str(tmp / "no_such_sara")],
         ("evaluate", "ntu"): ["evaluate", "ntu", "--skeletons", str(tmp / "no_such_dir")],
         ("evaluate", "synth"): ["evaluate", "synth", "--model", str(tmp / "missing.safetensors")],
+        ("evaluate", "real"): ["evaluate", "real", "--cache", str(tmp / "no_real_set")],
     }[command]
 
 

@@ -69,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     n.set_defaults(func=cmd_evaluate_ntu)
     _register_synth(sub)
+    _register_real(sub)
 
 
 def _synth_methods(text: str) -> list[str]:
@@ -119,9 +120,44 @@ def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _register_real(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser(
+        "real", help="rank pairs of real motion capture (same / related / other); see docs/real_motion.md",
+        description="Score every pair of renderings of the real-motion validation set (built into a cache folder by "
+        "tools/build_real_motion.py; nothing is downloaded here) and report Spearman with the pair labels (4 same "
+        "segment, 2.5 related motion, 1 other), same > rest AUC, related > other AUC and retrieval mAP; for BPE "
+        "rows also each body part alone and the minimum over parts.")
+    r.add_argument("--cache", metavar="DIR", help="folder of the built set (default: the user cache folder)")
+    r.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
+                   help="BPE checkpoint. A bare PATH is the 'bpe' model (and the source of random_weights' "
+                   "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
+    r.add_argument("--methods", type=_synth_methods, default=None,
+                   help="comma-separated (default: bpe,random_weights,joint_distance,whole_body,lstm)")
+    r.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random weights (default 0)")
+    r.add_argument("--no-flip", action="store_true", help="score the original pairs only (default: body flip)")
+    r.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
+    r.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")
+    r.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    r.set_defaults(func=cmd_evaluate_real)
+
+
+def cmd_evaluate_real(args: argparse.Namespace, out: TextIO) -> int:
+    from .real import DEFAULT_REAL_METHODS, evaluate_real, format_real_table
+    from .synth_methods import build_synth_methods
+
+    default, variants = parse_models(args.model, None)
+    names = args.methods if args.methods is not None else list(DEFAULT_REAL_METHODS)
+    methods = build_synth_methods(names, default, variants, seed=args.seed, window=args.window, stride=args.stride)
+    ev = evaluate_real(methods, args.cache, flip=not args.no_flip, progress=sys.stderr.isatty())
+    out.write(json.dumps(ev.to_dict()) + "\n" if args.json else format_real_table(ev))
+    if not ev.results:
+        raise MotionsimError("no method could run: " + "; ".join(f"{k}: {v}" for k, v in ev.skipped.items()))
+    return 0
+
+
 def _missing_benchmark(parser: argparse.ArgumentParser) -> int:
     raise MotionsimError("evaluate needs a benchmark: motionsim evaluate ntu --skeletons DIR, "
-                         "or motionsim evaluate synth")
+                         "or motionsim evaluate synth, or motionsim evaluate real")
 
 
 def parse_models(specs: list[str], checkpoints: str | None) -> tuple[str | None, dict[str, str]]:
