@@ -38,6 +38,7 @@ def _argv(command, tmp):
         ("score-pairs",): ["score-pairs", str(tmp / "missing.csv"), "--skeletons", str(tmp), "--out",
                            str(tmp / "o.csv")],
         ("demo",): ["demo"],
+        ("export-onnx",): ["export-onnx", str(tmp / "missing.safetensors"), "-o", str(tmp / "m.onnx")],
         ("extract",): ["extract", str(tmp / "missing.mp4")],
         ("plot", "timeline"): ["plot", "timeline", str(tmp / "r.json"), "-o", str(tmp / "t.png")],
         ("plot", "embeddings"): ["plot", "embeddings", str(motion), "-o", str(tmp / "e.txt")],

@@ -71,3 +71,16 @@ def test_mean_similarity_equals_mean_along_path():
 def test_rejects_bad_matrices(bad):
     with pytest.raises(ValueError):
         dtw_path(bad)
+
+
+@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90)])
+def test_numpy_and_compiled_kernels_agree(shape):
+    """Small matrices run on numpy until numba is loaded; both give the same path and score."""
+    from motionsim import dtw
+
+    sim = np.random.default_rng(shape[0]).uniform(-1, 1, size=shape)
+    path_np, total_np = dtw_path(1.0 - sim, backend="numpy")
+    path_nb, total_nb = dtw_path(1.0 - sim, backend="numba")
+    assert path_np.tolist() == path_nb.tolist() and total_np == pytest.approx(total_nb)
+    assert dtw.similarity_path(sim).tolist() == path_nb.tolist()
+    assert mean_similarity_along_path(sim) == pytest.approx(sim[path_nb[:, 0], path_nb[:, 1]].mean())

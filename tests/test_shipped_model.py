@@ -25,8 +25,10 @@ def test_shipped_model_is_small_and_documents_its_training(shipped):
 
 
 def test_compare_uses_the_shipped_model_by_default():
+    """On onnxruntime unless PyTorch is asked for; the same model either way."""
     walk = render("walk", None, "nora", View(yaw=0.3))
-    assert motionsim.compare(walk, walk, stride=8).model == "bpe_default.safetensors"
+    assert motionsim.compare(walk, walk, stride=8).model == "bpe_default.onnx"
+    assert motionsim.compare(walk, walk, stride=8, backend="torch").model == "bpe_default.safetensors"
 
 
 def test_separates_clearly_different_motions(shipped):

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, TextIO
 from ._version import __version__
 from .argtypes import nonnegative_int, positive_int, unit_float, window_length  # noqa: F401 - re-exported
 from .atomic import atomic_output
-from .errors import MotionsimError
-from .inputs import add_video_args, load_input, person_for
+from .errors import MissingExtraError, MotionsimError
+from .inputs import add_model_choice, add_video_args, load_input, person_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pose import PoseSequence
@@ -26,6 +26,10 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("motionsim")
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+#: Modules of the optional extras (pyproject.toml) -> the extra that installs them.
+OPTIONAL_MODULES = {"torch": "train", "safetensors": "train", "onnx": "train", "tomli": "train",
+                    "tensorboard": "train", "cv2": "video", "mediapipe": "video", "av": "video",
+                    "matplotlib": "plot", "sklearn": "plot"}
 PART_LABELS = {"right_arm": "right arm", "left_arm": "left arm", "right_leg": "right leg",
                "left_leg": "left leg", "torso": "torso"}
 
@@ -39,7 +43,7 @@ def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:
                    help="also compare the mirror image of the first motion and keep the better score (body flip)")
     p.add_argument("--pad-short", action="store_true",
                    help="hold the last pose of sequences shorter than the window instead of refusing them")
-    p.add_argument("--model", metavar="PATH", help="a .safetensors model (default: the bundled model)")
+    add_model_choice(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,8 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="compare the bundled example motions (no arguments needed)",
                        description="Compare a bundled reference motion with bundled candidates and print the ranking.")
-    p.add_argument("--model", metavar="PATH", help="a .safetensors model (default: the bundled model)")
+    add_model_choice(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export-onnx", help="export a model's motion encoders to ONNX (inference without PyTorch)",
+                       description="Write the five motion encoders of a .safetensors model (what inference uses) and "
+                       "its normalisation statistics as one ONNX file that onnxruntime runs; checks that both "
+                       "give the same embeddings. Needs PyTorch and onnx: pip install 'motionsim[train]'.")
+    p.add_argument("model", nargs="?", metavar="MODEL", help=".safetensors model (default: the bundled weights)")
+    p.add_argument("-o", "--out", required=True, metavar="OUT.onnx", help="ONNX file to write")
+    p.set_defaults(func=cmd_export_onnx)
 
     for register in _plugin_registrars():
         register(sub)
@@ -117,7 +129,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     started = time.perf_counter()
     seq_a, seq_b = load_input(args.a, args, 0), load_input(args.b, args, 1)
     loaded = time.perf_counter()
-    result = compare(seq_a, seq_b, model=args.model, window=args.window, stride=args.stride,
+    result = compare(seq_a, seq_b, model=args.model, backend=args.backend, window=args.window, stride=args.stride,
                      flip=args.flip, pad_short=args.pad_short)
     data = result.to_dict()
     log.info("poses %.2f s, scoring %.2f s", loaded - started, time.perf_counter() - loaded)
@@ -185,7 +197,8 @@ def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
     from .pairs import score_pairs
     from .similarity import resolve_model
 
-    summary = score_pairs(args.pairs, args.skeletons, args.out, resolve_model(args.model), window=args.window,
+    model = resolve_model(args.model, args.backend)
+    summary = score_pairs(args.pairs, args.skeletons, args.out, model, window=args.window,
                           stride=args.stride, flip=args.flip, pad_short=args.pad_short)
     for row_no, reason in summary.failed[:20]:
         print(f"pair {row_no}: {reason}", file=sys.stderr)
@@ -198,10 +211,32 @@ def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_export_onnx(args: argparse.Namespace, out: TextIO) -> int:
+    import numpy as np
+
+    from .model.onnx import OnnxModel, export_onnx
+
+    if Path(args.out).suffix.lower() != ".onnx":
+        raise MotionsimError(f"{args.out}: expected an .onnx file name")
+    try:
+        from .model.checkpoint import default_model_path, load_model
+    except ImportError as exc:
+        raise MissingExtraError("export-onnx reads PyTorch weights: pip install 'motionsim[train]'") from exc
+    source = args.model or default_model_path()
+    ckpt = load_model(source)
+    export_onnx(ckpt, args.out, source=source)
+    windows = np.random.default_rng(0).normal(size=(64, ckpt.stats.mean.shape[0], 32)).astype(np.float32)
+    exported, reference = OnnxModel(args.out).embed(windows), ckpt.embed(windows)
+    gap = max(float(np.abs(exported[p] - reference[p]).max()) for p in reference)
+    out.write(f"wrote {args.out} ({Path(args.out).stat().st_size / 1e6:.1f} MB) from {Path(source).name}; "
+              f"largest difference from PyTorch on random windows: {gap:.1e}\n")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from .demo import run_demo
 
-    out.write(run_demo(model=args.model))
+    out.write(run_demo(model=args.model, backend=args.backend))
     return EXIT_OK
 
 
@@ -231,6 +266,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print("motionsim: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into exit code 1
+        extra = OPTIONAL_MODULES.get((getattr(exc, "name", None) or "").split(".")[0])
+        if isinstance(exc, ModuleNotFoundError) and extra and not args.debug:
+            print(f"motionsim: error: this needs {exc.name}, which a plain install leaves out: "
+                  f"pip install 'motionsim[{extra}]'", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if args.debug:
             raise
         print(f"motionsim: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",

@@ -22,14 +22,14 @@ def demo_dir() -> Path:
     return Path(str(resources.files("motionsim") / "data" / "demo"))
 
 
-def run_demo(model: str | None = None) -> str:
+def run_demo(model: str | None = None, backend: str = "auto") -> str:
     """Rank the bundled candidates by similarity to the reference; returns the report text."""
     folder = demo_dir()
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         raise MotionsimError(f"{folder}: demo data missing (reinstall motionsim)")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    ckpt = resolve_model(model)
+    ckpt = resolve_model(model, backend)
     reference = folder / manifest["reference"]["file"]
     lines = [f"reference: {manifest['reference']['description']}  [{reference.name}]",
              f"model: {ckpt.name}", "",

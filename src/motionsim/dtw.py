@@ -1,19 +1,21 @@
 """Dynamic time warping over a precomputed cost matrix (Algorithm 1 aligns window embeddings with it).
 
-`dtw_path` validates its input and hands it to a private kernel: a numba-compiled loop when numba is
-installed, else a numpy version that sweeps anti-diagonals. `benchmarks/bench_dtw.py` compares both with
-tslearn and dtaidistance; the numba kernel is the fastest on our sizes, which is why it is hand-written.
-Steps are the classic (1,0), (0,1), (1,1); ties prefer the diagonal.
+`dtw_path` validates its input and hands it to a private kernel: a numba-compiled loop, or a numpy version
+that sweeps anti-diagonals for small matrices until numba is loaded (and when numba is missing).
+`benchmarks/bench_dtw.py` compares both with tslearn and dtaidistance; the numba kernel is the fastest on our
+sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1); ties prefer the diagonal.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 
-try:  # numba is a dependency, but keep working without it (e.g. an exotic platform)
-    from numba import njit
-except ImportError:  # pragma: no cover - exercised by forcing the numpy kernel in tests
-    njit = None
+#: Below this many cells the numpy kernel answers faster than loading numba (~0.4 s once per process), so a
+#: one-off comparison of short clips never pays for it; bulk jobs call `warm_up` first.
+SMALL_MATRIX = 2_500
 
 
 def _accumulate_numpy(cost: np.ndarray) -> np.ndarray:
@@ -128,17 +130,28 @@ def _mean_along_path_kernel(sim: np.ndarray) -> float:
     return 1.0 - acc_prev[m] / len_prev[m]
 
 
-if njit is not None:
-    _path_kernel = njit(cache=True, nogil=True)(_path_python_kernel)
-    _mean_along_path = njit(cache=True, nogil=True)(_mean_along_path_kernel)
-else:  # pragma: no cover
+@functools.lru_cache(maxsize=1)
+def compiled_kernels() -> tuple[Callable, Callable] | None:
+    """The numba-compiled (path, mean-along-path) kernels, compiled or loaded from numba's cache on first
+    use; None when numba is not installed."""
+    try:
+        from numba import njit
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return None
+    return (njit(cache=True, nogil=True)(_path_python_kernel),
+            njit(cache=True, nogil=True)(_mean_along_path_kernel))
 
-    def _path_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
-        return _path_numpy(1.0 - matrix if is_similarity else matrix)
 
-    def _mean_along_path(sim: np.ndarray) -> float:
-        path, _ = _path_numpy(1.0 - sim)
-        return float(sim[path[:, 0], path[:, 1]].mean())
+def warm_up() -> bool:
+    """Load the compiled kernels now (bulk jobs: many small alignments); True when numba is available."""
+    return compiled_kernels() is not None
+
+
+def _kernels_for(matrix: np.ndarray) -> tuple[Callable, Callable] | None:
+    """Compiled kernels if loaded already or worth loading for this matrix, else None (use numpy)."""
+    if matrix.size <= SMALL_MATRIX and compiled_kernels.cache_info().currsize == 0:
+        return None
+    return compiled_kernels()
 
 
 def _check_matrix(cost: np.ndarray, name: str) -> np.ndarray:
@@ -171,20 +184,20 @@ def dtw_path(cost: np.ndarray, backend: str = "auto") -> tuple[np.ndarray, float
     ([[0, 0], [1, 1], [1, 2]], 0.0)
     """
     cost = _check_matrix(cost, "cost")
-    if backend == "numpy" or (backend == "auto" and njit is None):
-        return _path_numpy(cost)
-    if backend not in ("auto", "numba"):
+    if backend not in ("auto", "numba", "numpy"):
         raise ValueError(f"unknown DTW backend {backend!r}")
-    path, total = _path_kernel(cost, False)
+    kernels = None if backend == "numpy" else compiled_kernels() if backend == "numba" else _kernels_for(cost)
+    if kernels is None:
+        return _path_numpy(cost)
+    path, total = kernels[0](cost, False)
     return path, float(total)
 
 
 def similarity_path(sim: np.ndarray) -> np.ndarray:
     """DTW path through a similarity matrix (cost ``1 - sim``, computed on the fly); shape=(K, 2)."""
     sim = _check_matrix(sim, "similarity matrix")
-    if njit is None:  # pragma: no cover
-        return _path_numpy(1.0 - sim)[0]
-    return _path_kernel(sim, True)[0]
+    kernels = _kernels_for(sim)
+    return _path_numpy(1.0 - sim)[0] if kernels is None else kernels[0](sim, True)[0]
 
 
 def mean_similarity_along_path(sim: np.ndarray) -> float:
@@ -195,4 +208,9 @@ def mean_similarity_along_path(sim: np.ndarray) -> float:
     >>> round(mean_similarity_along_path(np.eye(3)), 6)
     1.0
     """
-    return float(_mean_along_path(_check_matrix(sim, "similarity matrix")))
+    sim = _check_matrix(sim, "similarity matrix")
+    kernels = _kernels_for(sim)
+    if kernels is None:
+        path, _ = _path_numpy(1.0 - sim)
+        return float(sim[path[:, 0], path[:, 1]].mean())
+    return float(kernels[1](sim))

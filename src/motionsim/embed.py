@@ -6,15 +6,22 @@ Windows of many sequences are batched together so a whole dataset costs a few la
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
-import torch
 
 from .errors import SequenceTooShortError
-from .model.bpe import BPEModel
 
 DEFAULT_BATCH = 4096
+
+
+class WindowEncoder(Protocol):
+    """Anything that embeds a batch of windows: the onnxruntime model, a PyTorch checkpoint, a baseline."""
+
+    def embed(self, windows: np.ndarray) -> dict[str, np.ndarray]:
+        """float32 windows shape=(N, C, w) -> {name: (N, D)} (rows not normalised)."""
+        ...
 
 
 def window_starts(n_frames: int, window: int, stride: int) -> np.ndarray:
@@ -36,35 +43,19 @@ def window_starts(n_frames: int, window: int, stride: int) -> np.ndarray:
 
 
 def embed_windows(
-    model: BPEModel,
+    encoder: WindowEncoder,
     channels: Sequence[np.ndarray],
     window: int,
     stride: int,
     batch_size: int = DEFAULT_BATCH,
 ) -> list[dict[str, np.ndarray]]:
-    """Embed every window of every sequence with the BPE motion encoders.
+    """Embed every window of every sequence with ``encoder``, in shared batches.
 
     Parameters
     ----------
-    channels : list of normalised inputs, each shape=(38, T_i) with T_i >= window
-    Returns one dict per sequence: {part: float32 array (n_windows_i, D_part)}, rows L2-normalised so a dot
+    channels : list of normalised inputs, each shape=(C, T_i) with T_i >= window
+    Returns one dict per sequence: {name: float32 array (n_windows_i, D)}, rows L2-normalised so a dot
     product is the cosine similarity.
-    """
-    return embed_windows_with(model, model.embed, channels, window, stride, batch_size)
-
-
-def embed_windows_with(
-    net: torch.nn.Module,
-    encode: Callable[[torch.Tensor], dict[str, torch.Tensor]],
-    channels: Sequence[np.ndarray],
-    window: int,
-    stride: int,
-    batch_size: int = DEFAULT_BATCH,
-) -> list[dict[str, np.ndarray]]:
-    """Run ``encode`` (a method of ``net``, in eval mode) on every window of every sequence, in shared batches.
-
-    ``encode`` maps a batch (N, C, window) to named embeddings {name: (N, D)}; the result holds, per sequence,
-    {name: (n_windows_i, D)} with L2-normalised rows. Any window network (BPE, the baselines) uses this.
     """
     starts = [window_starts(c.shape[1], window, stride) for c in channels]
     for c, s in zip(channels, starts):
@@ -74,16 +65,17 @@ def embed_windows_with(
     first = np.concatenate(starts)
     views = [np.lib.stride_tricks.sliding_window_view(c, window, axis=1) for c in channels]  # (C, n, w)
     outputs: dict[str, list[np.ndarray]] = {}
-    was_training = net.training
-    net.eval()
-    with torch.inference_mode():
-        for lo in range(0, len(owner), batch_size):
-            sel = slice(lo, lo + batch_size)
-            batch = np.stack([views[o][:, f] for o, f in zip(owner[sel], first[sel])])
-            x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
-            for name, emb in encode(x).items():
-                outputs.setdefault(name, []).append(torch.nn.functional.normalize(emb, dim=1).numpy())
-    net.train(was_training)
+    for lo in range(0, len(owner), batch_size):
+        sel = slice(lo, lo + batch_size)
+        batch = np.ascontiguousarray(np.stack([views[o][:, f] for o, f in zip(owner[sel], first[sel])]),
+                                     dtype=np.float32)
+        for name, emb in encoder.embed(batch).items():
+            outputs.setdefault(name, []).append(l2_normalize(np.asarray(emb, dtype=np.float32)))
     merged = {name: np.concatenate(v) for name, v in outputs.items()}
     bounds = np.cumsum([0] + [len(s) for s in starts])
     return [{name: m[a:b] for name, m in merged.items()} for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def l2_normalize(rows: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """Rows scaled to unit length (as torch.nn.functional.normalize: a zero row stays zero)."""
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), eps)

@@ -1,5 +1,5 @@
-"""What every command that reads motions shares: the --person/--no-cache options and loading one input,
-a keypoint file or a video (through the pose cache)."""
+"""What every command that reads motions shares: the model options, the --person/--no-cache options and
+loading one input, a keypoint file or a video (through the pose cache)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ def add_video_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--person", default="auto", metavar="auto|largest|central|INDEX", help=PERSON_HELP)
     p.add_argument("--no-cache", action="store_true",
                    help="run pose estimation again instead of reusing the poses of an identical video")
+
+
+def add_model_choice(p: argparse.ArgumentParser) -> None:
+    """--model and --backend: which network scores, and on which runtime."""
+    p.add_argument("--model", metavar="PATH", help="an .onnx model (onnxruntime) or a .safetensors model (PyTorch, "
+                   "needs motionsim[train]); default: the bundled model")
+    p.add_argument("--backend", choices=["auto", "onnx", "torch"], default="auto",
+                   help="runtime of the network: onnx (onnxruntime, the default for the bundled and .onnx models) "
+                   "or torch (PyTorch: the bundled model's weights or a .safetensors model); scores agree within "
+                   "1e-5")
 
 
 def person_for(args: argparse.Namespace, index: int) -> str:

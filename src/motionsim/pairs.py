@@ -18,11 +18,11 @@ import numpy as np
 from tqdm import tqdm
 
 from .atomic import atomic_output
+from .dtw import warm_up
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
-from .model.checkpoint import Checkpoint
 from .pose import PoseSequence
-from .similarity import SequenceEmbedding, compare_embeddings, embed_inputs, model_input
+from .similarity import InferenceModel, SequenceEmbedding, compare_embeddings, embed_inputs, model_input
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def load_samples(
 def embed_samples(
     names: list[str],
     index: dict[str, Path],
-    ckpt: Checkpoint,
+    ckpt: InferenceModel,
     window: int,
     stride: int,
     flip: bool,
@@ -137,7 +137,7 @@ def score_pairs(
     pairs_csv: str | Path,
     skeletons: str | Path,
     out_csv: str | Path,
-    ckpt: Checkpoint,
+    ckpt: InferenceModel,
     window: int = 32,
     stride: int = 2,
     flip: bool = False,
@@ -145,6 +145,7 @@ def score_pairs(
     progress: bool = True,
 ) -> PairsSummary:
     """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error)."""
+    warm_up()  # thousands of small alignments: load the compiled DTW kernels once
     pairs_csv, out_csv = Path(pairs_csv), Path(out_csv)
     if out_csv.resolve() == pairs_csv.resolve():
         raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")

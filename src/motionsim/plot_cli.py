@@ -10,7 +10,7 @@ from typing import TextIO
 
 from .argtypes import positive_int, unit_float, window_length
 from .errors import MotionsimError
-from .inputs import add_video_args, load_input
+from .inputs import add_model_choice, add_video_args, load_input
 
 _FIGURE_SUFFIXES = (".png", ".svg")
 
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("-o", "--out", required=True, metavar="FILE.png|svg", help="picture to write")
     e.add_argument("--window", type=window_length, default=32, help="window length w (default 32)")
     e.add_argument("--stride", type=positive_int, default=8, help="window stride r (default 8)")
-    e.add_argument("--model", metavar="PATH", help="a .safetensors model (default: the bundled model)")
+    add_model_choice(e)
     e.add_argument("--seed", type=int, default=0, help="t-SNE seed (default 0)")
     add_video_args(e)
     e.set_defaults(func=cmd_plot_embeddings)
@@ -94,7 +94,7 @@ def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
     labels = read_labels(args.labels, args.files) if args.labels else [Path(f).stem for f in args.files]
     args.debug = getattr(args, "debug", False)
     seqs = [resample(load_input(f, args, i)) for i, f in enumerate(args.files)]
-    embeddings = embed_sequences(seqs, resolve_model(args.model), args.window, args.stride)
+    embeddings = embed_sequences(seqs, resolve_model(args.model, args.backend), args.window, args.stride)
     points, point_labels = embedding_map(embeddings, labels, part=args.part, seed=args.seed)
     title = f"t-SNE of {len(points)} windows ({args.part.replace('_', ' ')})"
     save_figure(embedding_map_figure(points, point_labels, title), target)

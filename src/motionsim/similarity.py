@@ -11,18 +11,25 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from .dtw import mean_similarity_along_path, similarity_path
 from .embed import embed_windows
+from .errors import CheckpointError, MissingExtraError
 from .io import as_pose_sequence
-from .model.checkpoint import Checkpoint, load_model
 from .pose import PoseSequence
 from .preprocess import preprocess
 from .resample import MODEL_FPS, resample, to_source_frame
 from .skeleton import BODY_PARTS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.checkpoint import Checkpoint
+    from .model.onnx import OnnxModel
+
+#: What scores motions: the ONNX export (onnxruntime, the default) or a PyTorch checkpoint.
+InferenceModel = Union["OnnxModel", "Checkpoint"]
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +85,51 @@ class SimilarityResult:
         }
 
 
+BACKENDS = ("auto", "onnx", "torch")
+
+
 @functools.lru_cache(maxsize=4)
-def _cached_model(path: str | None) -> Checkpoint:
+def _cached_model(path: str | None, backend: str) -> InferenceModel:
+    if path is not None and Path(path).suffix.lower() == ".onnx":
+        if backend == "torch":
+            raise CheckpointError(f"{path}: an ONNX model runs on onnxruntime; --backend torch needs a .safetensors "
+                                  f"model")
+        from .model.onnx import OnnxModel
+
+        return OnnxModel(path)
+    if path is None and backend != "torch":
+        from .model.onnx import OnnxModel, default_onnx_path
+
+        default = default_onnx_path()
+        if default is not None:
+            return OnnxModel(default)
+    if path is not None and backend == "onnx":
+        raise CheckpointError(f"{path}: --backend onnx needs an .onnx model; export this one with "
+                              f"`motionsim export-onnx {path} -o MODEL.onnx`")
+    try:
+        from .model.checkpoint import load_model
+    except ImportError as exc:
+        if exc.name != "torch" and not (exc.name or "").startswith(("torch.", "safetensors")):
+            raise
+        what = "--backend torch" if path is None else f"{path} (PyTorch weights)"
+        raise MissingExtraError(f"{what} needs PyTorch: pip install 'motionsim[train]' (or use an .onnx model)"
+                                ) from None
     return load_model(path)
 
 
-def resolve_model(model: Checkpoint | str | Path | None) -> Checkpoint:
-    """A Checkpoint as is; a path or None (the bundled default) loaded once and cached."""
-    if isinstance(model, Checkpoint):
-        return model
-    return _cached_model(None if model is None else str(model))
+def resolve_model(model: InferenceModel | str | Path | None, backend: str = "auto") -> InferenceModel:
+    """The model to score with, loaded once and cached: an object with ``embed`` as is; None the bundled model
+    (its ONNX export on onnxruntime; ``backend="torch"`` the PyTorch weights); an ``.onnx`` path on
+    onnxruntime; a ``.safetensors`` path on PyTorch (needs ``motionsim[train]``)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if hasattr(model, "embed") and hasattr(model, "stats"):
+        return model  # type: ignore[return-value]
+    return _cached_model(None if model is None else str(model), backend)
 
 
 def model_input(
-    seq: PoseSequence, ckpt: Checkpoint, window: int, flip: str | None = None, pad_short: bool = False
+    seq: PoseSequence, ckpt: InferenceModel, window: int, flip: str | None = None, pad_short: bool = False
 ) -> np.ndarray:
     """Normalised (38, T) input of one sequence for ``ckpt`` (padded to ``window`` if asked)."""
     return preprocess(seq, ckpt.stats, ckpt.target_height, window, pad_short, flip)
@@ -99,7 +137,7 @@ def model_input(
 
 def embed_sequences(
     seqs: list[PoseSequence],
-    ckpt: Checkpoint,
+    ckpt: InferenceModel,
     window: int = DEFAULT_WINDOW,
     stride: int = DEFAULT_STRIDE,
     flip: str | None = None,
@@ -110,10 +148,10 @@ def embed_sequences(
 
 
 def embed_inputs(
-    inputs: Sequence[np.ndarray], seqs: Sequence[PoseSequence], ckpt: Checkpoint, window: int, stride: int
+    inputs: Sequence[np.ndarray], seqs: Sequence[PoseSequence], ckpt: InferenceModel, window: int, stride: int
 ) -> list[SequenceEmbedding]:
     """Embed the model inputs of ``seqs`` (one each, from `model_input`) in shared batches."""
-    parts = embed_windows(ckpt.model, inputs, window, stride) if len(inputs) else []
+    parts = embed_windows(ckpt, inputs, window, stride) if len(inputs) else []
     return [
         SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source)
         for s, p in zip(seqs, parts)
@@ -192,7 +230,8 @@ def compare(
     a: Any,
     b: Any,
     *,
-    model: Checkpoint | str | Path | None = None,
+    model: InferenceModel | str | Path | None = None,
+    backend: str = "auto",
     window: int = DEFAULT_WINDOW,
     stride: int = DEFAULT_STRIDE,
     flip: bool = False,
@@ -204,7 +243,9 @@ def compare(
     Parameters
     ----------
     a, b : path (keypoint file or video), array (T, 17, 2|3) in COCO-17 order, or PoseSequence
-    model : Checkpoint, path to a .safetensors model, or None for the bundled default
+    model : a loaded model, a path (.onnx runs on onnxruntime, .safetensors on PyTorch), or None for the bundled
+        model
+    backend : "auto", "onnx" or "torch" (see `resolve_model`)
     window, stride : Algorithm 1's w and r (w a multiple of 8)
     flip : also try the mirror image of ``a`` and keep the better score (the paper's "body flip")
     pad_short : hold the last pose of a sequence shorter than ``window`` instead of raising
@@ -223,7 +264,7 @@ def compare(
     >>> round(result.similarity, 4), sorted(result.body_parts) == sorted(BODY_PARTS)
     (1.0, True)
     """
-    ckpt = resolve_model(model)
+    ckpt = resolve_model(model, backend)
     orig_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
     orig_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
     seq_a, seq_b = resample(orig_a), resample(orig_b)

@@ -9,9 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..model.checkpoint import Checkpoint
 from ..pose import PoseSequence
-from ..similarity import SequenceEmbedding, embed_sequences, part_scores, resolve_model
+from ..similarity import InferenceModel, SequenceEmbedding, embed_sequences, part_scores, resolve_model
 from .method_base import Method
 
 log = logging.getLogger(__name__)
@@ -27,16 +26,16 @@ class BPEMethod(Method):
     label = "BPE"
     reference = "Park et al., IEEE Access 9, 2021 (this package)"
 
-    def __init__(self, model: Checkpoint | str | Path | None = None, window: int = 32, stride: int = 2,
+    def __init__(self, model: InferenceModel | str | Path | None = None, window: int = 32, stride: int = 2,
                  pad_short: bool = True, name: str = "bpe"):
         self.name = name
         self.label = "BPE" if name == "bpe" else f"BPE [{name}]"
         self.window, self.stride, self.pad_short = window, stride, pad_short
         self._model_ref = model
-        self._ckpt: Checkpoint | None = model if isinstance(model, Checkpoint) else None
+        self._ckpt: InferenceModel | None = None if model is None or isinstance(model, (str, Path)) else model
 
     @property
-    def checkpoint(self) -> Checkpoint:
+    def checkpoint(self) -> InferenceModel:
         if self._ckpt is None:
             self._ckpt = resolve_model(self._model_ref)
         return self._ckpt

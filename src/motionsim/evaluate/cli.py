@@ -13,9 +13,7 @@ from typing import TextIO
 
 from ..argtypes import nonnegative_int, positive_int, window_length
 from ..errors import MotionsimError
-from .harness import DEFAULT_TARGET, evaluate_ntu
 from .methods import DEFAULT_METHODS, METHODS, MethodOptions
-from .report import format_table
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 DEFAULT_OUT = "ntu_pair_scores.csv"
@@ -64,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as the paper)")
     n.add_argument("--frame-step", type=positive_int, default=1,
                    help="frame-level baselines use every n-th frame (default 1: all frames)")
-    n.add_argument("--target-column", default=DEFAULT_TARGET, help=f"rating column (default {DEFAULT_TARGET})")
+    n.add_argument("--target-column", default="AMT_score", help="rating column (default AMT_score)")
     n.add_argument("--out", metavar="CSV", default=DEFAULT_OUT, help=f"per-pair scores (default {DEFAULT_OUT})")
     n.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     n.set_defaults(func=cmd_evaluate_ntu)
@@ -187,6 +185,9 @@ def parse_models(specs: list[str], checkpoints: str | None) -> tuple[str | None,
 
 
 def cmd_evaluate_ntu(args: argparse.Namespace, out: TextIO) -> int:
+    from .harness import evaluate_ntu
+    from .report import format_table
+
     default, variants = parse_models(args.model, args.checkpoints)
     for flag, path in (("--whole-body-model", args.whole_body_model), ("--lstm-model", args.lstm_model)):
         if path and not Path(path).is_file():

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from ..dtw import warm_up
 from ..errors import MotionsimError
 from ..pairs import index_samples, load_samples, read_pairs, write_csv_atomically
 from ..pose import PoseSequence
@@ -134,6 +135,7 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     A pair is usable when both clips are in ``clips`` and its target is a number. A method whose
     ``unavailable_reason`` is set is skipped (listed in ``Evaluation.skipped``).
     """
+    warm_up()  # thousands of small alignments: load the compiled DTW kernels once
     if target_column not in columns:
         raise MotionsimError(f"the pairs file has no {target_column!r} column (columns: {', '.join(columns)})")
     bad_clips = dict(bad_clips or {})

@@ -21,9 +21,10 @@ import torch
 from torch import nn
 
 from ..dtw import mean_similarity_along_path
-from ..embed import embed_windows_with
+from ..embed import embed_windows
 from ..errors import CheckpointError
 from ..model.checkpoint import NetworkCheckpoint, read_network, write_network
+from ..model.torch_encoder import TorchEncoder
 from ..pose import PoseSequence
 from ..preprocess import NormStats
 from . import lstm, whole_body
@@ -86,7 +87,7 @@ def embed_clip_windows(net: nn.Module, inputs: Sequence[np.ndarray], window: int
     def encode(x: torch.Tensor) -> dict[str, torch.Tensor]:
         return {"body": net(x)}
 
-    return [e["body"] for e in embed_windows_with(net, encode, inputs, window, stride, batch_size)]
+    return [e["body"] for e in embed_windows(TorchEncoder(net, encode), inputs, window, stride, batch_size)]
 
 
 class WindowEmbeddingMethod(Method):

@@ -68,3 +68,28 @@ class Method(ABC):
         if flip:
             value = max(value, self.score(self.prepare([seq_a], mirrored=True)[0], fb))
         return float(value)
+
+
+class UnavailableMethod(Method):
+    """A method that cannot run in this installation (e.g. a PyTorch baseline without PyTorch): the harness
+    lists it as skipped, with ``reason``, instead of failing."""
+
+    def __init__(self, name: str, reason: str, label: str = "") -> None:
+        self.name, self._reason, self.label = name, reason, label or name
+
+    def unavailable_reason(self) -> str | None:
+        return self._reason
+
+    def score(self, a: Any, b: Any) -> float:
+        raise MethodUnavailableError(f"{self.name}: {self._reason}")
+
+
+#: Why the PyTorch-only methods are skipped in a light install.
+NEEDS_TORCH = "needs PyTorch: pip install 'motionsim[train]'"
+
+
+def torch_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+

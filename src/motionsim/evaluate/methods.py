@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import MotionsimError
-from .method_base import Method
+from .method_base import NEEDS_TORCH, Method, UnavailableMethod, torch_available
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,8 @@ def _bpe(options: MethodOptions) -> Method:
 
 
 def _whole_body(options: MethodOptions) -> Method:
+    if not torch_available():
+        return UnavailableMethod("whole_body", NEEDS_TORCH, "Aberman et al. (whole body)")
     from .learned import WindowEmbeddingMethod
 
     return WindowEmbeddingMethod("whole_body", options.whole_body_model, window=options.window,
@@ -61,6 +63,8 @@ def _whole_body(options: MethodOptions) -> Method:
 
 
 def _lstm(options: MethodOptions) -> Method:
+    if not torch_available():
+        return UnavailableMethod("lstm", NEEDS_TORCH, "Coskun et al. (LSTM)")
     from .learned import WindowEmbeddingMethod
 
     return WindowEmbeddingMethod("lstm", options.lstm_model, window=options.window,

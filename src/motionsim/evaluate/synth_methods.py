@@ -4,14 +4,18 @@ reference network with seeded random weights (DESIGN §8: report a model next to
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..model.checkpoint import Checkpoint, untrained_checkpoint
-from ..similarity import resolve_model
+from ..similarity import InferenceModel, resolve_model
 from .bpe_method import BPEMethod
-from .method_base import Method
+from .method_base import NEEDS_TORCH, Method, UnavailableMethod, torch_available
 from .methods import METHODS, MethodOptions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model.checkpoint import Checkpoint
 
 #: Methods of this benchmark: the learned model, the same network untrained, and the hand-made baseline.
 DEFAULT_SYNTH_METHODS: tuple[str, ...] = ("bpe", "random_weights", "joint_distance")
@@ -19,10 +23,18 @@ DEFAULT_SYNTH_METHODS: tuple[str, ...] = ("bpe", "random_weights", "joint_distan
 SYNTH_METHOD_NAMES: tuple[str, ...] = (*METHODS, "random_weights")
 
 
-def random_weights_method(reference: Checkpoint, seed: int = 0, window: int = 32, stride: int = 2) -> BPEMethod:
+def random_weights_method(reference: InferenceModel, seed: int = 0, window: int = 32, stride: int = 2) -> Method:
     """The reference network with seeded random weights but the reference's normalisation statistics and
-    target height, so that only the learning differs (DESIGN §8: report a model next to its random twin)."""
-    twin = untrained_checkpoint(seed=seed, config=reference.model.config)
+    target height, so that only the learning differs (DESIGN §8: report a model next to its random twin).
+    Building the random network needs PyTorch; without it the method is listed as unavailable."""
+    if not torch_available():
+        return UnavailableMethod("random_weights", NEEDS_TORCH, "BPE network, random weights")
+    from ..model.bpe import BPEConfig
+    from ..model.checkpoint import untrained_checkpoint
+
+    config = (reference.model.config if hasattr(reference, "model")
+              else BPEConfig.from_dict(json.loads(reference.metadata["config"])))
+    twin = untrained_checkpoint(seed=seed, config=config)
     twin = dataclasses.replace(twin, stats=reference.stats, target_height=reference.target_height,
                                training={"trained": False, "seed": seed, "stats_from": reference.name})
     return _RandomTwin(twin, reference.name, seed, window=window, stride=stride)

@@ -56,6 +56,13 @@ class Checkpoint(NetworkCheckpoint):
     """A BPE model ready for inference plus what is needed to feed it."""
 
     model: BPEModel
+    backend = "torch"
+
+    def embed(self, windows: np.ndarray) -> dict[str, np.ndarray]:
+        """The five motion embeddings of a batch of windows, shape=(N, 38, w) -> {part: (N, D)}."""
+        from .torch_encoder import TorchEncoder
+
+        return TorchEncoder(self.model).embed(windows)
 
     def _unsaved_name(self) -> str:
         return "untrained (random weights, seed 0)"

@@ -6,8 +6,6 @@ import argparse
 import json
 from typing import TextIO
 
-import numpy as np
-
 from ..argtypes import nonnegative_int, positive_int
 from ..errors import PoseFormatError
 
@@ -26,6 +24,8 @@ def _preview(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _write_sara(args: argparse.Namespace, out: TextIO) -> int:
+    import numpy as np
+
     from .motions import list_motions
     from .sara import write_sara
 
