@@ -1,13 +1,14 @@
 """Turn a `PoseSequence` into the model's input: the five body-part channel blocks of DESIGN §2.
 
 Pipeline: COCO-17 -> internal 15 joints -> fill missing joints -> Gaussian smoothing (sigma 2 frames) ->
-scale to a canonical height -> per-part coordinates relative to each part's reference joint (+ mid-hip
-velocity on the torso) = 38 channels -> z-normalisation with the checkpoint's statistics.
+scale to a canonical height (from bone lengths, not posture) -> per-part coordinates relative to each part's
+reference joint (+ mid-hip velocity on the torso) = 38 channels -> z-normalisation with the checkpoint's statistics.
 Flips act on the raw 38 channels, before z-normalisation.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,8 @@ from .skeleton import (
 
 #: Joints below this confidence count as missing (pose estimators report low scores for guessed joints).
 DEFAULT_MIN_SCORE = 0.1
-#: Canonical nose-to-ankle height every sequence is scaled to (the unit of the model's inputs).
+#: Canonical height every sequence is scaled to (the unit of the model's inputs): an upright body's
+#: nose-to-ankle height, estimated from its bone lengths (`sequence_heights`).
 DEFAULT_TARGET_HEIGHT = 1.0
 SMOOTH_SIGMA = 2.0
 
@@ -65,7 +67,11 @@ def coco_to_internal(points: np.ndarray) -> np.ndarray:
 
 
 def frame_heights(points: np.ndarray) -> np.ndarray:
-    """Per-frame body height, ankle-mean y - nose y: (..., T, 15, 2) -> (..., T)."""
+    """Per-frame nose-to-ankle extent, ankle-mean y - nose y: (..., T, 15, 2) -> (..., T).
+
+    The scale measure before bone lengths (posture-dependent); kept as a last-resort fallback and as the
+    reference the bone fractions are calibrated against.
+    """
     ankles = [INTERNAL15_INDEX["r_ankle"], INTERNAL15_INDEX["l_ankle"]]
     return points[..., ankles, 1].mean(axis=-1) - points[..., INTERNAL15_INDEX["nose"], 1]
 
@@ -101,21 +107,68 @@ def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequenc
     return out
 
 
-def sequence_height(points: np.ndarray) -> float:
-    """Body height in input units: 90th percentile over frames of (ankle-mean y - nose y).
+#: Bones whose 2-D length sets the scale, with their typical fraction of the nose-to-ankle height of an upright
+#: body. Left and right count as one bone (the longer); so do the two widths, which vanish together in a side
+#: view. Fractions: median of (90th-percentile 2-D length / old nose-to-ankle height) over orthographic
+#: renderings of the synthetic library in upright poses (tools/calibrate_scale.py, docs/scaling.md), so upright
+#: people keep their old scale.
+SCALE_BONES: tuple[tuple[tuple[tuple[str, str], float], ...], ...] = (
+    ((("r_shoulder", "l_shoulder"), 0.1783), (("r_hip", "l_hip"), 0.0901)),
+    ((("r_shoulder", "r_elbow"), 0.2187), (("l_shoulder", "l_elbow"), 0.2187)),
+    ((("r_elbow", "r_wrist"), 0.1705), (("l_elbow", "l_wrist"), 0.1705)),
+    ((("r_hip", "r_knee"), 0.2870), (("l_hip", "l_knee"), 0.2870)),
+    ((("r_knee", "r_ankle"), 0.2885), (("l_knee", "l_ankle"), 0.2885)),
+    ((("neck", "mid_hip"), 0.3508),),
+)
+#: Percentile over frames of each bone's 2-D length: projection only shortens a bone, so a high percentile
+#: approaches its true length while ignoring the odd overlong detection.
+BONE_PERCENTILE = 90.0
 
-    Falls back to 3 x the neck-to-mid-hip length when the ankles are not below the nose (lying down,
-    legs cropped), which is the typical ratio of those lengths in standing adults.
+
+def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
+    """Posture-independent body height from 2-D bone lengths: (..., T, 15, 2) -> (...), NaN where unknown.
+
+    Each bone group gives a height estimate (high-percentile length / its fraction of the height); the result is
+    their upper median: projection only shortens bones, so up to half of the groups may be foreshortened by the
+    view (arms and shoulders seen from the side) without lowering it. A nose-to-ankle extent instead would make
+    a crawling or lying body 5-7x too large. ``present`` (..., T, 15) limits each bone to frames where both of
+    its ends were detected (filled-in joints do not count).
     """
+    estimates = []
+    for group in SCALE_BONES:
+        per_group = []
+        for (a, b), fraction in group:
+            ia, ib = INTERNAL15_INDEX[a], INTERNAL15_INDEX[b]
+            length = np.linalg.norm(points[..., ia, :] - points[..., ib, :], axis=-1)  # (..., T)
+            if present is None:
+                est = np.percentile(length, BONE_PERCENTILE, axis=-1)
+            else:
+                length = np.where(present[..., ia] & present[..., ib], length, np.nan)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: the bone was never seen
+                    est = np.nanpercentile(length, BONE_PERCENTILE, axis=-1)
+            per_group.append(est / fraction)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            estimates.append(np.nanmax(np.stack(per_group), axis=0))
+    stacked = np.stack(estimates)
+    stacked = np.sort(np.where(stacked > 0, stacked, np.nan), axis=0)  # zero-length bones carry no scale; NaN last
+    n_valid = np.isfinite(stacked).sum(axis=0)
+    upper_median = np.take_along_axis(stacked, (n_valid // 2)[None], axis=0)[0]
+    return np.where(n_valid > 0, upper_median, np.nan)
+
+
+def sequence_height(points: np.ndarray, present: np.ndarray | None = None) -> float:
+    """Body height of one sequence (T, 15, 2) in input units; see `sequence_heights`.
+
+    Falls back to the 90th percentile of the nose-to-ankle extent only when no bone was ever seen.
+    """
+    height = float(sequence_heights(points, present))
+    if np.isfinite(height) and height > 1e-6:
+        return height
     per_frame = frame_heights(points)
     per_frame = per_frame[per_frame > 0]
-    if per_frame.size:
-        height = float(np.percentile(per_frame, 90))
-        if height > 1e-6:
-            return height
-    trunk = np.linalg.norm(points[:, INTERNAL15_INDEX["neck"]] - points[:, INTERNAL15_INDEX["mid_hip"]], axis=1)
-    height = 3.0 * float(np.percentile(trunk, 90))
-    return height
+    return float(np.percentile(per_frame, 90)) if per_frame.size else 0.0
 
 
 def prepare_points(
@@ -129,7 +182,7 @@ def prepare_points(
     points = fill_missing(points, present, seq.source)
     if smooth and len(points) > 1:
         points = gaussian_filter1d(points, sigma=SMOOTH_SIGMA, axis=0, mode="nearest")
-    height = sequence_height(points)
+    height = sequence_height(points, present)
     if not np.isfinite(height) or height <= 1e-6:
         raise PoseFormatError(f"{seq.source}: the body has no extent (all joints at one point), cannot scale it")
     return (points * (target_height / height)).astype(np.float32)

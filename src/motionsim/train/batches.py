@@ -17,15 +17,15 @@ from ..preprocess import (
     SMOOTH_SIGMA,
     NormStats,
     coco_to_internal,
-    frame_heights,
     part_channels,
+    sequence_heights,
 )
 from .config import TrainConfig
 
 
 def heights(points: np.ndarray) -> np.ndarray:
-    """Per-sequence height, shape (...): 90th percentile over time of `frame_heights`; (..., T, 15, 2)."""
-    return np.maximum(np.percentile(frame_heights(points), 90, axis=-1), 1e-3)
+    """Per-sequence height, shape (...): `sequence_heights` from bone lengths, as at inference; (..., T, 15, 2)."""
+    return np.maximum(sequence_heights(points), 1e-3)
 
 
 def augment(points: np.ndarray, cfg: TrainConfig, rng: np.random.Generator) -> np.ndarray:
