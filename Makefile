@@ -30,7 +30,7 @@ $(VENV)/.test: $(VENV)/.core $(LIGHT)/.light
 
 # A second environment with only the core install (no PyTorch), built from the source tree as a user's
 # `pip install motionsim` would be: tests/test_light_install.py runs the demo and compare in it.
-$(LIGHT)/.light: pyproject.toml $(shell find src/motionsim -type f)
+$(LIGHT)/.light: pyproject.toml $(shell find src/motionsim -type f -not -path '*/__pycache__/*')
 	$(PYTHON) -m venv $(LIGHT)
 	$(LIGHT)/bin/pip install -q --upgrade pip
 	$(LIGHT)/bin/pip install -q .

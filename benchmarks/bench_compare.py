@@ -3,27 +3,30 @@
 Preprocessing + network + similarity, pose estimation excluded (as in the paper, which did ~670 frames/s).
 Target (issue 2): >= 20,000 frames/s end to end with w=32, r=32 on 2 cores; r=2 reported too.
 
-    .venv/bin/python benchmarks/bench_compare.py
+    .venv/bin/python benchmarks/bench_compare.py [--backend onnx|torch]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
-import torch
 
 import motionsim
 from motionsim.evaluate.toy import random_motion
-from motionsim.model.checkpoint import load_model
+from motionsim.similarity import resolve_model
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx")
+    args = parser.parse_args()
     rng = np.random.default_rng(0)
     a, b = random_motion(5040, rng), random_motion(5040, rng)
-    ckpt = load_model()
-    motionsim.compare(a[:200], b[:200], model=ckpt)  # warm up (numba compile, torch init)
-    print(f"torch threads: {torch.get_num_threads()}, model: {ckpt.name}")
+    ckpt = resolve_model(None, args.backend)
+    motionsim.compare(a[:200], b[:200], model=ckpt)  # warm up (numba load, runtime init)
+    print(f"backend: {ckpt.backend}, model: {ckpt.name}")
     for stride in (32, 8, 2):
         times = []
         for _ in range(3):

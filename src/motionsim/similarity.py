@@ -131,8 +131,9 @@ def resolve_model(model: InferenceModel | str | Path | None, backend: str = "aut
 def model_input(
     seq: PoseSequence, ckpt: InferenceModel, window: int, flip: str | None = None, pad_short: bool = False
 ) -> np.ndarray:
-    """Normalised (38, T) input of one sequence for ``ckpt`` (padded to ``window`` if asked)."""
-    return preprocess(seq, ckpt.stats, ckpt.target_height, window, pad_short, flip)
+    """Normalised (38, T) input of one sequence for ``ckpt`` at the model's frame rate (`resample`), padded to
+    ``window`` if asked."""
+    return preprocess(resample(seq), ckpt.stats, ckpt.target_height, window, pad_short, flip)
 
 
 def embed_sequences(
