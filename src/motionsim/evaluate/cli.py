@@ -7,9 +7,9 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..argtypes import nonnegative_int, positive_int, window_length
 from ..errors import MotionsimError
@@ -76,6 +76,19 @@ def _synth_methods(text: str) -> list[str]:
     return _method_names(text, SYNTH_METHOD_NAMES)
 
 
+def _add_benchmark_args(p: argparse.ArgumentParser, default_methods: str, seed_help: str) -> None:
+    """The options `evaluate synth` and `evaluate real` share: which methods and models, w, r, output."""
+    p.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
+                   help="BPE checkpoint. A bare PATH is the 'bpe' model (and the source of random_weights' "
+                   "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
+    p.add_argument("--methods", type=_synth_methods, default=None,
+                   help=f"comma-separated (default: {default_methods})")
+    p.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
+    p.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
+    p.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
+
 def _register_synth(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
         "synth", help="retrieval, variation ranking and part localisation on held-out synthetic motions",
@@ -84,38 +97,11 @@ def _register_synth(sub: argparse._SubParsersAction) -> None:
         "recall@1 of the same motion worn by another body and seen by another camera; Spearman between the "
         "motion variation of eq. 2 and 1 - similarity; part localisation accuracy; related-motion AUC. "
         "See docs/evaluation.md.")
-    s.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
-                   help="BPE checkpoint. A bare PATH is the 'bpe' model (and the source of random_weights' "
-                   "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
-    s.add_argument("--methods", type=_synth_methods, default=None,
-                   help="comma-separated (default: bpe,random_weights,joint_distance)")
-    s.add_argument("--seed", type=nonnegative_int, default=0,
-                   help="seed of the renderings and of the random weights (default 0)")
+    _add_benchmark_args(s, "bpe,random_weights,joint_distance",
+                        "seed of the renderings and of the random weights (default 0)")
     s.add_argument("--size", choices=("default", "small"), default="default",
                    help="'small' is a quick look on 6 motions (default: all validation motions)")
-    s.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
-    s.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")
-    s.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     s.set_defaults(func=cmd_evaluate_synth)
-
-
-def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
-    import dataclasses
-
-    from .report import format_synth_table
-    from .synth_methods import DEFAULT_SYNTH_METHODS, build_synth_methods
-    from .synth_tasks import SIZES
-    from .synthetic import evaluate_synthetic
-
-    default, variants = parse_models(args.model, None)
-    names = args.methods if args.methods is not None else list(DEFAULT_SYNTH_METHODS)
-    methods = build_synth_methods(names, default, variants, seed=args.seed, window=args.window, stride=args.stride)
-    config = dataclasses.replace(SIZES[args.size], seed=args.seed)
-    ev = evaluate_synthetic(methods, config, progress=sys.stderr.isatty())
-    out.write(json.dumps(ev.to_dict()) + "\n" if args.json else format_synth_table(ev))
-    if not ev.results:
-        raise MotionsimError("no method could run: " + "; ".join(f"{k}: {v}" for k, v in ev.skipped.items()))
-    return 0
 
 
 def _register_real(sub: argparse._SubParsersAction) -> None:
@@ -125,32 +111,49 @@ def _register_real(sub: argparse._SubParsersAction) -> None:
         "tools/build_real_motion.py; nothing is downloaded here) and report Spearman with the pair labels (4 same "
         "segment, 2.5 related motion, 1 other), same > rest AUC, related > other AUC and retrieval mAP; for BPE "
         "rows also each body part alone and the minimum over parts.")
+    _add_benchmark_args(r, "bpe,random_weights,joint_distance,whole_body,lstm",
+                        "seed of the random weights (default 0)")
     r.add_argument("--cache", metavar="DIR", help="folder of the built set (default: the user cache folder)")
-    r.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
-                   help="BPE checkpoint. A bare PATH is the 'bpe' model (and the source of random_weights' "
-                   "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
-    r.add_argument("--methods", type=_synth_methods, default=None,
-                   help="comma-separated (default: bpe,random_weights,joint_distance,whole_body,lstm)")
-    r.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random weights (default 0)")
     r.add_argument("--no-flip", action="store_true", help="score the original pairs only (default: body flip)")
-    r.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
-    r.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")
-    r.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     r.set_defaults(func=cmd_evaluate_real)
+
+
+def _run_benchmark(args: argparse.Namespace, out: TextIO, default_names: Iterable[str],
+                   evaluate: Callable[[list], Any], table: Callable[[Any], str]) -> int:
+    """Build the asked methods, run one benchmark, print its table or JSON; exit 2 when no method could run."""
+    from .synth_methods import build_synth_methods
+
+    default, variants = parse_models(args.model, None)
+    names = args.methods if args.methods is not None else list(default_names)
+    ev = evaluate(build_synth_methods(names, default, variants, seed=args.seed, window=args.window,
+                                      stride=args.stride))
+    out.write(json.dumps(ev.to_dict()) + "\n" if args.json else table(ev))
+    if not ev.results:
+        raise MotionsimError("no method could run: " + "; ".join(f"{k}: {v}" for k, v in ev.skipped.items()))
+    return 0
+
+
+def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
+    import dataclasses
+
+    from .report import format_synth_table
+    from .synth_methods import DEFAULT_SYNTH_METHODS
+    from .synth_tasks import SIZES
+    from .synthetic import evaluate_synthetic
+
+    config = dataclasses.replace(SIZES[args.size], seed=args.seed)
+    return _run_benchmark(args, out, DEFAULT_SYNTH_METHODS,
+                          lambda methods: evaluate_synthetic(methods, config, progress=sys.stderr.isatty()),
+                          format_synth_table)
 
 
 def cmd_evaluate_real(args: argparse.Namespace, out: TextIO) -> int:
     from .real import DEFAULT_REAL_METHODS, evaluate_real, format_real_table
-    from .synth_methods import build_synth_methods
 
-    default, variants = parse_models(args.model, None)
-    names = args.methods if args.methods is not None else list(DEFAULT_REAL_METHODS)
-    methods = build_synth_methods(names, default, variants, seed=args.seed, window=args.window, stride=args.stride)
-    ev = evaluate_real(methods, args.cache, flip=not args.no_flip, progress=sys.stderr.isatty())
-    out.write(json.dumps(ev.to_dict()) + "\n" if args.json else format_real_table(ev))
-    if not ev.results:
-        raise MotionsimError("no method could run: " + "; ".join(f"{k}: {v}" for k, v in ev.skipped.items()))
-    return 0
+    return _run_benchmark(args, out, DEFAULT_REAL_METHODS,
+                          lambda methods: evaluate_real(methods, args.cache, flip=not args.no_flip,
+                                                        progress=sys.stderr.isatty()),
+                          format_real_table)
 
 
 def _missing_benchmark(parser: argparse.ArgumentParser) -> int:
