@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _plugin_registrars() -> list:
     """Subcommands that live beside their feature (synth, train, evaluate), if present."""
     registrars = []
-    for module in ("motionsim.extract_cli", "motionsim.plot_cli", "motionsim.synth.cli", "motionsim.train.cli",
-                   "motionsim.evaluate.cli"):
+    for module in ("motionsim.extract_cli", "motionsim.plot_cli", "motionsim.index_cli", "motionsim.serve_cli",
+                   "motionsim.synth.cli", "motionsim.train.cli", "motionsim.evaluate.cli"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:
