@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (each creates or reuses .venv):
 #   make demo   -> installs motionsim (no PyTorch) and compares the bundled example motions
-#   make test   -> installs motionsim[train,dev,video,plot] (+ the Sports2D demo video, Debian chromium, a
+#   make test   -> installs motionsim[train,dev,video,plot,web] (+ the Sports2D demo video, Debian chromium, a
 #                  second torch-free environment) and runs the tests
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +23,7 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 # Browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot work here).
 $(VENV)/.test: $(VENV)/.core $(LIGHT)/.light
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[train,dev,video,plot]"
+	$(BIN)/pip install -q -e ".[train,dev,video,plot,web]"
 	$(BIN)/pip install -q --no-deps sports2d==0.8.34
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $@
@@ -53,6 +53,7 @@ bench: $(VENV)/.test
 	$(BIN)/python benchmarks/bench_compare.py
 	$(BIN)/python benchmarks/bench_score_pairs.py
 	$(BIN)/python benchmarks/bench_dtw.py
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) $(LIGHT) build *.egg-info src/*.egg-info

@@ -29,7 +29,8 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 #: Modules of the optional extras (pyproject.toml) -> the extra that installs them.
 OPTIONAL_MODULES = {"torch": "train", "safetensors": "train", "onnx": "train", "tomli": "train",
                     "tensorboard": "train", "cv2": "video", "mediapipe": "video", "av": "video",
-                    "matplotlib": "plot", "sklearn": "plot"}
+                    "matplotlib": "plot", "sklearn": "plot", "fastapi": "web", "uvicorn": "web",
+                    "multipart": "web", "jinja2": "web"}
 PART_LABELS = {"right_arm": "right arm", "left_arm": "left arm", "right_leg": "right leg",
                "left_leg": "left leg", "torso": "torso"}
 
@@ -84,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="OUT.csv", required=True,
                    help="output CSV: input columns + similarity, five part columns, flipped, error")
     _add_model_args(p, default_stride=2)
+    p.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="run in this process (default) or as Ray tasks (needs motionsim[ray]); same output CSV; "
+                   "with ray, finished shards are kept in .OUT.csv.work/ so an interrupted run resumes")
+    p.add_argument("--address", metavar="auto|HOST:PORT", default=None,
+                   help="Ray cluster to join (default: start a private local cluster on 127.0.0.1)")
     p.set_defaults(func=cmd_score_pairs)
 
     p = sub.add_parser("demo", help="compare the bundled example motions (no arguments needed)",
@@ -198,8 +204,15 @@ def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
     from .similarity import resolve_model
 
     model = resolve_model(args.model, args.backend)
+    engine, work_dir = None, None
+    if args.engine != "local" or args.address:
+        from .engine import get_engine
+
+        engine, out_path = get_engine(args.engine, args.address), Path(args.out)
+        work_dir = out_path.parent / f".{out_path.name}.work"
     summary = score_pairs(args.pairs, args.skeletons, args.out, model, window=args.window,
-                          stride=args.stride, flip=args.flip, pad_short=args.pad_short)
+                          stride=args.stride, flip=args.flip, pad_short=args.pad_short, engine=engine,
+                          work_dir=work_dir)
     for row_no, reason in summary.failed[:20]:
         print(f"pair {row_no}: {reason}", file=sys.stderr)
     if summary.n_failed > 20:

@@ -1,0 +1,38 @@
+"""Fixtures of the web tests: two keypoint files and an app on a temporary state folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("multipart")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from motionsim.evaluate.toy import make_motion  # noqa: E402
+from motionsim.io import save_pose  # noqa: E402
+from motionsim.web.app import create_app  # noqa: E402
+from motionsim.web.settings import Settings  # noqa: E402
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A --data folder with a wave and a kick (COCO-17 keypoint JSON, 64 frames)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    save_pose(make_motion(64, seed=1, kind="wave"), folder / "wave.json")
+    save_pose(make_motion(64, seed=2, kind="kick"), folder / "kick.json")
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, data_dir: Path) -> Settings:
+    return Settings(state_dir=tmp_path / "state", data_dir=data_dir)
+
+
+@pytest.fixture
+def client(settings: Settings):
+    with TestClient(create_app(settings)) as c:
+        yield c

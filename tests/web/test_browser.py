@@ -1,0 +1,131 @@
+"""The page in a real browser: `motionsim serve` on a free local port, Debian's headless Chromium driven by
+Playwright. Uploads the Sports2D demo video and a keypoint file, waits for the result, checks the scores
+against the API and `compare --json`, plays the feedback video, seeks from the timeline, shows a bad upload's
+error, and saves a screenshot."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from motionsim.cli import main
+from motionsim.evaluate.toy import make_motion
+from motionsim.io import save_pose
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chromium is not installed "
+                                "(make test installs it)")
+
+
+def demo_video() -> Path | None:
+    """The real two-person video in the sports2d wheel (installed without dependencies by `make test`)."""
+    spec = importlib.util.find_spec("Sports2D")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
+    return path if path.is_file() else None
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """`motionsim serve --port 0` in a subprocess; yields its URL (bounded wait for the line it prints)."""
+    proc = subprocess.Popen([sys.executable, "-m", "motionsim", "serve", "--port", "0", "--state",
+                             str(tmp_path / "state")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+    try:
+        line = lines.get(timeout=30)
+        assert "serving on http://127.0.0.1:" in line, line
+        url = line.split("serving on ", 1)[1].split()[0]
+        deadline = time.monotonic() + 15
+        while httpx.get(url + "api/jobs").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
+    video = demo_video()
+    if video is None:
+        pytest.skip("the Sports2D demo video is not installed (make test installs sports2d)")
+    keypoints = tmp_path / "wave.json"
+    save_pose(make_motion(90, seed=1, kind="wave"), keypoints)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(server)
+            page.set_input_files("#file-a", str(video))
+            page.set_input_files("#file-b", str(keypoints))
+            page.click("#submit")
+            page.wait_for_selector("#progress-label:not(:empty)", timeout=10_000)
+            page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=120_000)
+            job_id = page.evaluate("location.hash").split("=", 1)[1]
+            job = httpx.get(f"{server}api/jobs/{job_id}").json()
+            result = job["result"]
+            shown = {cell.get_attribute("data-part"): cell for cell in page.query_selector_all("td[data-part]")}
+            assert set(shown) == set(result["body_parts"])
+            for part, cell in shown.items():
+                assert float(cell.get_attribute("data-score")) == result["body_parts"][part]
+                assert cell.inner_text() == f"{result['body_parts'][part]:.3f}"
+            assert page.inner_text("#score-overall") == f"{result['similarity']:.3f}"
+            out = io.StringIO()
+            assert main(["compare", str(video), str(keypoints), "--json"], out=out) == 0  # poses from the cache
+            assert json.loads(out.getvalue()) == result
+            state = page.evaluate("""async () => {
+                const v = document.querySelector('#feedback');
+                if (v.readyState < 2) await new Promise((ok, fail) => {
+                    v.addEventListener('loadeddata', ok, {once: true});
+                    v.addEventListener('error', () => fail(new Error('video error')), {once: true}); });
+                await v.play();
+                await new Promise((ok) => setTimeout(ok, 300));
+                v.pause();
+                return {ready: v.readyState, time: v.currentTime, duration: v.duration, width: v.videoWidth};
+            }""")
+            assert state["ready"] >= 2 and state["time"] > 0 and state["width"] > 0, state
+            assert abs(state["duration"] - result["frames"]["a"] / 30) < 0.2
+            svg = page.locator("#timeline-svg").bounding_box()
+            page.mouse.click(svg["x"] + svg["width"] * 0.95, svg["y"] + svg["height"] / 2)
+            seek = page.evaluate("document.querySelector('#feedback').currentTime")
+            assert seek > 0.8 * state["duration"], seek
+            assert len(page.query_selector_all("#moments li button")) >= 1
+            links = {a.get_attribute("id"): a.get_attribute("href") for a in page.query_selector_all("#links a")}
+            assert set(links) == {"link-report", "link-video", "link-json"}
+            assert page.query_selector_all(f"#history-table tr[data-job='{job_id}']")
+            page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+            shutil.copy(tmp_path / "page.png", Path(os.environ.get("MOTIONSIM_WEB_SCREENSHOT", tmp_path / "copy.png")))
+
+            fake = tmp_path / "clip.mp4"
+            fake.write_bytes(b"not a video at all\n" * 50)
+            page.set_input_files("#file-a", str(fake))
+            page.click("#submit")
+            page.wait_for_selector("#error:not([hidden])", timeout=10_000)
+            assert page.inner_text("#error").startswith("clip.mp4: not a file motionsim reads (checked by content)")
+            errors = [e for e in errors if "415" not in e]  # the refused upload's own HTTP status line
+        finally:
+            browser.close()
+    assert errors == []
