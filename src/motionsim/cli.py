@@ -204,15 +204,16 @@ def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
     from .similarity import resolve_model
 
     model = resolve_model(args.model, args.backend)
-    engine, work_dir = None, None
+    options = {"window": args.window, "stride": args.stride, "flip": args.flip, "pad_short": args.pad_short}
     if args.engine != "local" or args.address:
         from .engine import get_engine
+        from .engine.jobs import score_pairs_on
 
-        engine, out_path = get_engine(args.engine, args.address), Path(args.out)
-        work_dir = out_path.parent / f".{out_path.name}.work"
-    summary = score_pairs(args.pairs, args.skeletons, args.out, model, window=args.window,
-                          stride=args.stride, flip=args.flip, pad_short=args.pad_short, engine=engine,
-                          work_dir=work_dir)
+        work_dir = Path(args.out).parent / f".{Path(args.out).name}.work"
+        summary = score_pairs_on(get_engine(args.engine, args.address), args.pairs, args.skeletons, args.out, model,
+                                 work_dir=work_dir, **options)
+    else:
+        summary = score_pairs(args.pairs, args.skeletons, args.out, model, **options)
     for row_no, reason in summary.failed[:20]:
         print(f"pair {row_no}: {reason}", file=sys.stderr)
     if summary.n_failed > 20:

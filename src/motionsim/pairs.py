@@ -144,7 +144,8 @@ def score_pairs(
     pad_short: bool = False,
     progress: bool = True,
 ) -> PairsSummary:
-    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error)."""
+    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
+    `motionsim.engine.jobs.score_pairs_on` does the same in shards on an engine (Ray), with the same output."""
     warm_up()  # thousands of small alignments: load the compiled DTW kernels once
     pairs_csv, out_csv = Path(pairs_csv), Path(out_csv)
     if out_csv.resolve() == pairs_csv.resolve():
@@ -162,13 +163,19 @@ def score_pairs(
             summary.failed.append((row_no, reason))
             row.update({c: "" for c in SCORE_COLUMNS}, flipped="", error=reason)
             continue
-        (a, a_flip), (b, _) = embeddings[row["sample1"]], embeddings[row["sample2"]]
-        result = compare_embeddings(a, b, a_flip, timeline=False)
-        row.update({"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""})
-        row.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
+        row.update(score_row(embeddings[row["sample1"]], embeddings[row["sample2"]]))
         summary.n_scored += 1
     write_csv_atomically(out_csv, out_columns, rows)
     return summary
+
+
+def score_row(a: tuple[SequenceEmbedding, SequenceEmbedding | None],
+              b: tuple[SequenceEmbedding, SequenceEmbedding | None]) -> dict[str, str]:
+    """The output columns of one scored pair: (A, mirrored A or None) against (B, _)."""
+    result = compare_embeddings(a[0], b[0], a[1], timeline=False)
+    cells = {"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""}
+    cells.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
+    return cells
 
 
 def write_csv_atomically(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:

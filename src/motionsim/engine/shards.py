@@ -1,0 +1,84 @@
+"""Cutting work into shards, and remembering finished shards so an interrupted run resumes where it stopped.
+
+A work folder holds one pickle per finished shard plus a fingerprint of the job; a different job (other
+inputs or options) clears it, so stale shards are never mixed in.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..atomic import atomic_output
+from .base import Engine, ShardFn
+
+T = TypeVar("T")
+
+
+def split(items: Sequence[T], size: int) -> list[list[T]]:
+    """Consecutive shards of at most ``size`` items (the same cut for every engine: same output)."""
+    return [list(items[i:i + size]) for i in range(0, len(items), max(1, size))]
+
+
+class ShardStore:
+    """A work folder of finished shards for one job (identified by ``fingerprint``)."""
+
+    def __init__(self, folder: str | Path, fingerprint: str) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.folder / "job.json"
+        known = json.loads(stamp.read_text()) if stamp.is_file() else {}
+        if known.get("fingerprint") != fingerprint:
+            for old in self.folder.glob("*.pkl"):
+                old.unlink()
+            stamp.write_text(json.dumps({"fingerprint": fingerprint}))
+
+    def path(self, stage: str, index: int) -> Path:
+        return self.folder / f"{stage}-{index:05d}.pkl"
+
+    def load(self, stage: str, index: int) -> tuple[bool, Any]:
+        path = self.path(stage, index)
+        if not path.is_file():
+            return False, None
+        try:
+            return True, pickle.loads(path.read_bytes())
+        except (pickle.UnpicklingError, EOFError):  # a shard cut short by a crash: redo it
+            return False, None
+
+    def save(self, stage: str, index: int, result: Any) -> None:
+        with atomic_output(self.path(stage, index)) as tmp:
+            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def finished(self, stage: str) -> int:
+        return len(list(self.folder.glob(f"{stage}-*.pkl")))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run_shards(engine: Engine, fn: ShardFn, shards: Sequence[Any], shared: Any = None,
+               store: ShardStore | None = None, stage: str = "shard",
+               on_done: Callable[[int], None] | None = None) -> list[Any]:
+    """Results of ``fn(shard, shared)`` for every shard, in shard order. Shards already in ``store`` are
+    not run again; each one that finishes is saved there at once. ``on_done(n)`` reports progress."""
+    results: list[Any] = [None] * len(shards)
+    todo = []
+    for i in range(len(shards)):
+        found, value = store.load(stage, i) if store is not None else (False, None)
+        if found:
+            results[i] = value
+            if on_done:
+                on_done(i)
+        else:
+            todo.append(i)
+    for i, value in engine.map(fn, shards, shared, todo):
+        if store is not None:
+            store.save(stage, i, value)
+        results[i] = value
+        if on_done:
+            on_done(i)
+    return results

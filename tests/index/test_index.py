@@ -1,0 +1,104 @@
+"""Library build/add/load/search: the index proposes, exact Algorithm 1 decides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motionsim.cli import main
+from motionsim.evaluate.toy import random_motion
+from motionsim.similarity import compare
+
+pytest.importorskip("faiss")
+from motionsim.index import IndexFormatError, MotionIndex  # noqa: E402 - after the skip
+
+
+def write_clips(folder: Path, n: int, seed: int) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        path = folder / f"clip{seed}_{i:03d}.npy"
+        np.save(path, random_motion(int(rng.integers(60, 160)), rng))
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture(scope="session")
+def clips(tmp_path_factory) -> list[str]:
+    return write_clips(tmp_path_factory.mktemp("clips"), 60, seed=0)
+
+
+@pytest.fixture(scope="session")
+def library(clips, tmp_path_factory):
+    return MotionIndex.build(clips, tmp_path_factory.mktemp("lib") / "lib", progress=False, nlist=4)
+
+
+@pytest.mark.parametrize("part", ["overall", "right_arm", "torso"])
+def test_query_finds_its_own_clip_first(library, clips, part):
+    hits = library.search(clips[7], part=part, top=3)
+    assert Path(hits[0].clip).name == Path(clips[7]).name
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+    frames = np.load(clips[7]).shape[0]
+    assert hits[0].frames[0] == 0 and frames - library.meta.stride < hits[0].frames[1] <= frames
+
+
+@pytest.mark.parametrize("part", ["overall", "left_leg"])
+def test_search_agrees_with_exhaustive_scoring(library, clips, part):
+    query = np.load(clips[3])[10:90]
+    fast = library.search(query, part=part, top=5)
+    exact = library.search(query, part=part, top=5, exhaustive=True)
+    assert [h.clip for h in fast] == [h.clip for h in exact]
+    assert [h.score for h in fast] == pytest.approx([h.score for h in exact])
+
+
+def test_hit_scores_are_algorithm_1(library, clips):
+    hit = library.search(clips[11], top=2)[1]
+    ref = compare(clips[11], hit.clip, stride=library.meta.stride, timeline=False)
+    assert hit.similarity == pytest.approx(ref.similarity, abs=1e-5)
+    assert hit.body_parts == pytest.approx(ref.body_parts, abs=1e-5)
+
+
+def test_add_equals_fresh_build(clips, tmp_path):
+    grown = MotionIndex.build(clips[:40], tmp_path / "grown", progress=False, nlist=4)
+    assert grown.add(clips[40:], progress=False) == 20
+    fresh = MotionIndex.build(clips, tmp_path / "fresh", progress=False, nlist=4)
+    reopened = MotionIndex.load(tmp_path / "grown")
+    meta_g, meta_f = (json.loads((tmp_path / n / "motionsim-index.json").read_text()) for n in ("grown", "fresh"))
+    assert meta_g["clips"] == meta_f["clips"] and meta_g["n_windows"] == meta_f["n_windows"]
+    for part in fresh.parts:
+        np.testing.assert_array_equal(reopened.parts[part], fresh.parts[part])
+    for q in (clips[5], clips[50]):
+        assert [h.to_dict() for h in reopened.search(q, top=5)] == [h.to_dict() for h in fresh.search(q, top=5)]
+
+
+def test_foreign_and_corrupt_folders_are_refused(library, tmp_path, capsys):
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("hello")
+    with pytest.raises(IndexFormatError, match="not a motionsim library"):
+        MotionIndex.load(foreign)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in library.folder.iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    (broken / "windows_torso.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexFormatError, match="windows_torso.npy"):
+        MotionIndex.load(broken)
+    assert main(["search", str(library.folder / "windows_torso.npy"), "--index", str(broken)]) == 2
+    assert "windows_torso.npy" in capsys.readouterr().err
+
+
+def test_cli_build_add_search(clips, tmp_path, capsys):
+    lib = tmp_path / "lib"
+    assert main(["index", "build", *clips[:30], "-o", str(lib)]) == 0
+    assert main(["index", "add", str(lib), *clips[30:35]]) == 0
+    capsys.readouterr()
+    assert main(["search", clips[32], "--index", str(lib), "--part", "right_leg", "--top", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["hits"]) == 3 and Path(data["hits"][0]["clip"]).name == Path(clips[32]).name
+    assert set(data["hits"][0]) >= {"similarity", "body_parts", "frames", "flipped"}
+    assert main(["index", "build", clips[0], "-o", str(lib)]) == 2  # never overwrites a library
