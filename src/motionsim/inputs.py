@@ -4,6 +4,7 @@ loading one input, a keypoint file or a video (through the pose cache)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,9 +40,10 @@ def person_for(args: argparse.Namespace, index: int) -> str:
     return choices[0] if len(choices) == 1 else choices[min(index, len(choices) - 1)]
 
 
-def load_input(path: str, args: argparse.Namespace, index: int = 0) -> PoseSequence:
+def load_input(path: str, args: argparse.Namespace, index: int = 0,
+               on_frames: Callable[[int, int | None], None] | None = None) -> PoseSequence:
     """Input ``index`` of a command: a keypoint file, or a video through the pose cache with the command's
-    --person/--no-cache."""
+    --person/--no-cache (``on_frames`` follows pose estimation, see `motionsim.video.extract_pose`)."""
     from .errors import PoseFormatError
     from .io import VIDEO_EXTENSIONS, load_pose
 
@@ -49,7 +51,8 @@ def load_input(path: str, args: argparse.Namespace, index: int = 0) -> PoseSeque
     if Path(path).suffix.lower() in VIDEO_EXTENSIONS:
         from .video import load_video
 
-        return load_video(path, person=person, cache=not args.no_cache, quiet=not args.debug).validate()
+        return load_video(path, person=person, cache=not args.no_cache, quiet=not args.debug,
+                          on_frames=on_frames).validate()
     if person != "auto" and not person.isdigit():
         raise PoseFormatError(f"--person {person} chooses among people in a video; for keypoint files give an "
                               f"object id (an integer) or auto")

@@ -141,3 +141,12 @@ def test_mediapipe_on_demo_clip(tmp_path) -> None:
     both = seen[:, 0] & seen[:, 15] & seen[:, 16]
     assert both.any()
     assert (seq.keypoints[both, 0, 1] < seq.keypoints[both, 15:17, 1].mean(axis=1)).all()  # nose above ankles
+
+
+def test_on_frames_reports_progress(tmp_path) -> None:
+    path = _write_video(tmp_path / "spot.mp4", _spot_frames(25), fps=12.0)
+    calls: list[tuple[int, int | None]] = []
+    seq = extract_pose(path, _BrightSpotBackend(), progress=False,
+                       on_frames=lambda done, total: calls.append((done, total)))
+    assert [c[0] for c in calls] == [10, 20, 25] and len(seq) == 25
+    assert all(total in (25, None) for _, total in calls)

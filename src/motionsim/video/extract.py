@@ -205,6 +205,7 @@ def extract_pose(
     max_frames: int | None = None,
     progress: bool | None = None,
     quiet: bool = True,
+    on_frames: Callable[[int, int | None], None] | None = None,
     **options: Any,
 ) -> PoseSequence:
     """Run a pose estimator on every frame of a video.
@@ -219,6 +220,8 @@ def extract_pose(
     max_frames : stop after this many frames (None: the whole video)
     progress : show a tqdm bar over frames; None shows it only on a terminal
     quiet : keep the estimator's native log lines off the terminal
+    on_frames : called as ``on_frames(done, total)`` every 10 frames and at the end (e.g. a web page's
+        progress bar); ``total`` is the container's frame count, None when unknown
 
     Returns
     -------
@@ -271,6 +274,10 @@ def extract_pose(
                     points.append(np.asarray(found[0], np.float32)[:, :2])
                     scores.append(np.asarray(found[1], np.float32))
                     bar.update(1)
+                    if on_frames is not None and len(points) % 10 == 0:
+                        on_frames(len(points), total)
+            if on_frames is not None:
+                on_frames(len(points), total)
         finally:
             cap.release()
             if owned and hasattr(estimator, "close"):
@@ -295,6 +302,7 @@ def load_video(
     cache: bool = True,
     progress: bool | None = None,
     quiet: bool = True,
+    on_frames: Callable[[int, int | None], None] | None = None,
     **options: Any,
 ) -> PoseSequence:
     """`extract_pose` through the pose cache (`video.cache`): the same video, backend and options are
@@ -303,7 +311,8 @@ def load_video(
 
     path = Path(path)
     if not cache or backend not in BACKENDS or not path.is_file():
-        return extract_pose(path, backend, person=person, progress=progress, quiet=quiet, **options)
+        return extract_pose(path, backend, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
+                            **options)
     person = parse_person(person)
     factory = BACKENDS[backend]
     version = factory.version() if hasattr(factory, "version") else "unknown"
@@ -312,6 +321,7 @@ def load_video(
     if seq is not None:
         log.info("%s: poses from the cache (%s)", path, key)
         return seq
-    seq = extract_pose(path, backend, person=person, progress=progress, quiet=quiet, **options)
+    seq = extract_pose(path, backend, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
+                       **options)
     pose_cache.save(key, seq)
     return seq

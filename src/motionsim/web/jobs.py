@@ -59,8 +59,11 @@ class Worker:
             except Exception:  # noqa: BLE001 - a bug in one job must not stop the worker
                 log.exception("job %s crashed", job_id)
 
-    def _stage(self, job_id: str, stage: str) -> None:
-        self.store.update(job_id, status="running", stage=stage, progress=STAGES[stage][0])
+    def _stage(self, job_id: str, stage: str, fraction: float = 0.0) -> None:
+        """Enter ``stage``, or move ``fraction`` of the way through it (pose estimation reports frames)."""
+        start = STAGES[stage][0]
+        end = min(v[0] for v in STAGES.values() if v[0] > start)
+        self.store.update(job_id, status="running", stage=stage, progress=start + (end - start) * fraction)
 
     def run(self, job_id: str) -> None:
         """Run one job to done or failed; a failed job's uploads are deleted unless another job uses them."""
@@ -69,7 +72,7 @@ class Worker:
             return  # deleted while queued
         out_dir = self.settings.results_dir / job_id
         try:
-            files = compute(job, out_dir, lambda stage: self._stage(job_id, stage))
+            files = compute(job, out_dir, lambda stage, fraction=0.0: self._stage(job_id, stage, fraction))
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page
             self.store.update(job_id, status="failed", stage="failed", error=user_message(exc, job))
             shutil.rmtree(out_dir, ignore_errors=True)
@@ -88,10 +91,16 @@ def compute(job: dict[str, Any], out_dir: Path, stage) -> dict[str, str]:
 
     opts, inputs = job["options"], job["inputs"]
     args = argparse.Namespace(person=opts.get("person", "auto"), no_cache=False, debug=False)
-    stage("poses_a")
-    seq_a = load_input(inputs["a"]["path"], args, 0)
-    stage("poses_b")
-    seq_b = load_input(inputs["b"]["path"], args, 1)
+    seqs = []
+    for index, (key, name) in enumerate((("a", "poses_a"), ("b", "poses_b"))):
+        stage(name)
+
+        def frames_done(done: int, total: int | None, name: str = name) -> None:
+            if total:
+                stage(name, min(done / total, 1.0))
+
+        seqs.append(load_input(inputs[key]["path"], args, index, on_frames=frames_done))
+    seq_a, seq_b = seqs
     stage("scoring")
     data = compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
     out_dir.mkdir(parents=True, exist_ok=True)
