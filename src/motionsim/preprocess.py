@@ -120,6 +120,11 @@ SCALE_BONES: tuple[tuple[tuple[tuple[str, str], float], ...], ...] = (
     ((("r_knee", "r_ankle"), 0.2885), (("l_knee", "l_ankle"), 0.2885)),
     ((("neck", "mid_hip"), 0.3508),),
 )
+_BONES = [(bone, fraction) for group in SCALE_BONES for bone, fraction in group]
+_BONE_A = np.array([INTERNAL15_INDEX[a] for (a, _), _ in _BONES])
+_BONE_B = np.array([INTERNAL15_INDEX[b] for (_, b), _ in _BONES])
+_BONE_FRACTION = np.array([fraction for _, fraction in _BONES])
+_GROUP_BONES = [list(range(k - len(g), k)) for k, g in zip(np.cumsum([len(g) for g in SCALE_BONES]), SCALE_BONES)]
 #: Percentile over frames of each bone's 2-D length: projection only shortens a bone, so a high percentile
 #: approaches its true length while ignoring the odd overlong detection.
 BONE_PERCENTILE = 90.0
@@ -134,28 +139,32 @@ def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> n
     a crawling or lying body 5-7x too large. ``present`` (..., T, 15) limits each bone to frames where both of
     its ends were detected (filled-in joints do not count).
     """
-    estimates = []
-    for group in SCALE_BONES:
-        per_group = []
-        for (a, b), fraction in group:
-            ia, ib = INTERNAL15_INDEX[a], INTERNAL15_INDEX[b]
-            length = np.linalg.norm(points[..., ia, :] - points[..., ib, :], axis=-1)  # (..., T)
-            if present is None:
-                est = np.percentile(length, BONE_PERCENTILE, axis=-1)
-            else:
-                length = np.where(present[..., ia] & present[..., ib], length, np.nan)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN: the bone was never seen
-                    est = np.nanpercentile(length, BONE_PERCENTILE, axis=-1)
-            per_group.append(est / fraction)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            estimates.append(np.nanmax(np.stack(per_group), axis=0))
-    stacked = np.stack(estimates)
-    stacked = np.sort(np.where(stacked > 0, stacked, np.nan), axis=0)  # zero-length bones carry no scale; NaN last
+    lengths = np.linalg.norm(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
+    if present is not None:
+        lengths = np.where(present[..., _BONE_A] & present[..., _BONE_B], lengths, np.nan)
+    per_bone = _percentile_over_frames(lengths, BONE_PERCENTILE) / _BONE_FRACTION  # (..., n_bones)
+    per_bone = np.where(per_bone > 0, per_bone, np.nan)  # zero-length bones carry no scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN group: none of its bones was seen
+        estimates = np.stack([np.nanmax(per_bone[..., list(g)], axis=-1) for g in _GROUP_BONES], axis=0)
+    stacked = np.sort(estimates, axis=0)  # NaN last
     n_valid = np.isfinite(stacked).sum(axis=0)
     upper_median = np.take_along_axis(stacked, (n_valid // 2)[None], axis=0)[0]
     return np.where(n_valid > 0, upper_median, np.nan)
+
+
+def _percentile_over_frames(values: np.ndarray, q: float) -> np.ndarray:
+    """``np.nanpercentile(values, q, axis=-2)`` (linear interpolation), vectorised: numpy's own loops over
+    the columns when NaNs are present, which made this the slowest step of preprocessing."""
+    ordered = np.sort(values, axis=-2)  # NaN last
+    n = np.isfinite(ordered).sum(axis=-2, keepdims=True)
+    pos = np.maximum(n - 1, 0) * (q / 100.0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    frac = pos - lo
+    low, high = np.take_along_axis(ordered, lo, axis=-2), np.take_along_axis(ordered, hi, axis=-2)
+    out = (low + (high - low) * frac)[..., 0, :]
+    return np.where(n[..., 0, :] > 0, out, np.nan)
 
 
 def sequence_height(points: np.ndarray, present: np.ndarray | None = None) -> float:
