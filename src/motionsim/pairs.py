@@ -133,6 +133,20 @@ def embed_samples(
     return out, errors
 
 
+def open_pairs_job(pairs_csv: str | Path, skeletons: str | Path, out_csv: str | Path,
+                   ) -> tuple[list[str], list[dict[str, str]], dict[str, Path], list[str]]:
+    """What every score-pairs run starts with: the pairs (columns, rows), the sample index and the sample names
+    the rows use; refuses to overwrite the pairs file and loads the compiled DTW kernels (thousands of small
+    alignments follow)."""
+    warm_up()
+    if Path(out_csv).resolve() == Path(pairs_csv).resolve():
+        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
+    columns, rows = read_pairs(pairs_csv)
+    index = index_samples(skeletons)
+    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
+    return columns, rows, index, names
+
+
 def score_pairs(
     pairs_csv: str | Path,
     skeletons: str | Path,
@@ -146,13 +160,8 @@ def score_pairs(
 ) -> PairsSummary:
     """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
     `motionsim.engine.jobs.score_pairs_on` does the same in shards on an engine (Ray), with the same output."""
-    warm_up()  # thousands of small alignments: load the compiled DTW kernels once
-    pairs_csv, out_csv = Path(pairs_csv), Path(out_csv)
-    if out_csv.resolve() == pairs_csv.resolve():
-        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
-    columns, rows = read_pairs(pairs_csv)
-    index = index_samples(skeletons)
-    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
+    columns, rows, index, names = open_pairs_job(pairs_csv, skeletons, out_csv)
+    out_csv = Path(out_csv)
     embeddings, errors = embed_samples(names, index, ckpt, window, stride, flip, pad_short, progress)
     summary = PairsSummary(n_pairs=len(rows), n_sequences=len(embeddings))
     out_columns = columns + [c for c in (*SCORE_COLUMNS, "flipped", "error") if c not in columns]

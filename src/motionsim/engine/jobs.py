@@ -103,17 +103,10 @@ def score_pairs_on(engine: Engine, pairs_csv: str | Path, skeletons: str | Path,
                    progress: bool = True, work_dir: str | Path | None = None) -> Any:
     """`motionsim.pairs.score_pairs` on an engine: embedding shards, then pair-scoring shards; the same CSV,
     written once all shards are done. ``work_dir`` keeps finished shards for a rerun (removed on success)."""
-    from ..dtw import warm_up
-    from ..errors import PoseFormatError
-    from ..pairs import SCORE_COLUMNS, PairsSummary, index_samples, read_pairs, write_csv_atomically
+    from ..pairs import SCORE_COLUMNS, PairsSummary, open_pairs_job, write_csv_atomically
 
-    warm_up()
-    pairs_csv, out_csv = Path(pairs_csv), Path(out_csv)
-    if out_csv.resolve() == pairs_csv.resolve():
-        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
-    columns, rows = read_pairs(pairs_csv)
-    index = index_samples(skeletons)
-    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
+    columns, rows, index, names = open_pairs_job(pairs_csv, skeletons, out_csv)
+    out_csv = Path(out_csv)
 
     store = None
     if work_dir is not None:
