@@ -19,6 +19,7 @@ from .argtypes import nonnegative_int, positive_int, unit_float, window_length  
 from .atomic import atomic_output
 from .errors import MissingExtraError, MotionsimError
 from .inputs import add_model_choice, add_video_args, load_input, person_for
+from .skeleton import PART_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pose import PoseSequence
@@ -31,8 +32,6 @@ OPTIONAL_MODULES = {"torch": "train", "safetensors": "train", "onnx": "train", "
                     "tensorboard": "train", "cv2": "video", "mediapipe": "video", "av": "video",
                     "matplotlib": "plot", "sklearn": "plot", "fastapi": "web", "uvicorn": "web",
                     "multipart": "web", "jinja2": "web"}
-PART_LABELS = {"right_arm": "right arm", "left_arm": "left arm", "right_leg": "right leg",
-               "left_leg": "left leg", "torso": "torso"}
 
 
 def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:

@@ -13,9 +13,7 @@ from pathlib import Path
 
 from .errors import MotionsimError
 from .similarity import compare, resolve_model
-from .skeleton import BODY_PARTS
-
-SHORT = {"right_arm": "R arm", "left_arm": "L arm", "right_leg": "R leg", "left_leg": "L leg", "torso": "torso"}
+from .skeleton import BODY_PARTS, PART_SHORT_LABELS
 
 
 def demo_dir() -> Path:
@@ -33,7 +31,7 @@ def run_demo(model: str | None = None, backend: str = "auto") -> str:
     reference = folder / manifest["reference"]["file"]
     lines = [f"reference: {manifest['reference']['description']}  [{reference.name}]",
              f"model: {ckpt.name}", "",
-             f"{'candidate':<48} {'overall':>7} " + " ".join(f"{SHORT[p]:>6}" for p in BODY_PARTS)]
+             f"{'candidate':<48} {'overall':>7} " + " ".join(f"{PART_SHORT_LABELS[p]:>6}" for p in BODY_PARTS)]
     results = []
     for cand in manifest["candidates"]:
         result = compare(reference, folder / cand["file"], model=ckpt, stride=4, flip=cand.get("flip", False),

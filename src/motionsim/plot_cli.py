@@ -11,6 +11,7 @@ from typing import TextIO
 from .argtypes import positive_int, unit_float, window_length
 from .errors import MotionsimError
 from .inputs import add_model_choice, add_video_args, load_input
+from .skeleton import PART_LABELS
 
 _FIGURE_SUFFIXES = (".png", ".svg")
 
@@ -96,7 +97,7 @@ def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
     seqs = [resample(load_input(f, args, i)) for i, f in enumerate(args.files)]
     embeddings = embed_sequences(seqs, resolve_model(args.model, args.backend), args.window, args.stride)
     points, point_labels = embedding_map(embeddings, labels, part=args.part, seed=args.seed)
-    title = f"t-SNE of {len(points)} windows ({args.part.replace('_', ' ')})"
+    title = f"t-SNE of {len(points)} windows ({PART_LABELS.get(args.part, args.part)})"
     save_figure(embedding_map_figure(points, point_labels, title), target)
     out.write(f"{len(points)} windows of {len(seqs)} clips -> {target}\n")
     return 0

@@ -47,6 +47,10 @@ INTERNAL15_FROM_COCO17: tuple[tuple[int, ...], ...] = (
 
 # ---------------------------------------------------------------- body parts (DESIGN §2)
 BODY_PARTS: tuple[str, ...] = ("right_arm", "left_arm", "right_leg", "left_leg", "torso")
+#: How tables, pictures and pages name the parts (and a short form for narrow tables).
+PART_LABELS: dict[str, str] = {p: p.replace("_", " ") for p in BODY_PARTS}
+PART_SHORT_LABELS: dict[str, str] = {"right_arm": "R arm", "left_arm": "L arm", "right_leg": "R leg",
+                                     "left_leg": "L leg", "torso": "torso"}
 
 #: Internal-15 joints of each part, and the joint they are expressed relative to.
 PART_JOINTS: dict[str, tuple[int, ...]] = {

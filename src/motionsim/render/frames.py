@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import MissingExtraError
 from ..pose import PoseSequence
-from ..skeleton import BODY_PARTS
+from ..skeleton import BODY_PARTS, PART_LABELS
 from .colors import NEUTRAL_BGR, legend, score_color
 
 #: COCO-17 bones of each body part, as filmed (left/right of the person). -1 stands for the neck (mid-shoulder).
@@ -28,7 +28,6 @@ PART_BONES: dict[str, tuple[tuple[int, int], ...]] = {
 }
 #: Face bones, drawn in the neutral colour (no part score covers them).
 HEAD_BONES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 3), (2, 4))
-PART_LABELS: dict[str, str] = {p: p.replace("_", " ") for p in BODY_PARTS}
 _WHITE = (255, 255, 255)
 _DARK = (25, 25, 25)
 

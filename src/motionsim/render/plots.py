@@ -13,7 +13,7 @@ import numpy as np
 
 from ..atomic import atomic_output
 from ..errors import MissingExtraError
-from ..skeleton import BODY_PARTS
+from ..skeleton import BODY_PARTS, PART_LABELS
 from .colors import score_hex
 from .timeline import frame_part_scores
 
@@ -49,7 +49,7 @@ def timeline_figure(result: Mapping[str, Any], threshold: float = 0.4):
     ax.axhspan(threshold, 1.05, color=score_hex(1.0, threshold), alpha=0.08, lw=0)
     ax.axhspan(low, threshold, color=score_hex(-1.0, threshold), alpha=0.08, lw=0)
     for k, part in enumerate(BODY_PARTS):
-        ax.plot(x, scores[:, k], color=PART_COLORS[part], lw=1.6, label=part.replace("_", " "))
+        ax.plot(x, scores[:, k], color=PART_COLORS[part], lw=1.6, label=PART_LABELS[part])
     if scores.size:
         ax.plot(x, scores.mean(axis=1), color="black", lw=2.6, label="all parts")
     ax.axhline(threshold, color="#444444", ls="--", lw=1, label=f"threshold {threshold:g}")

@@ -12,7 +12,7 @@ from typing import Any
 from ..atomic import atomic_output
 from ..errors import MissingExtraError
 from ..pose import PoseSequence
-from ..skeleton import BODY_PARTS
+from ..skeleton import BODY_PARTS, PART_LABELS
 from ._report_page import PAGE, explanation
 from .colors import score_hex
 from .timeline import frame_alignment, least_similar_moments, physical_part_scores
@@ -83,7 +83,7 @@ def _summary(result: Mapping[str, Any], threshold: float) -> str:
     rows = []
     for part in BODY_PARTS:
         s = float(result["body_parts"][part])
-        rows.append(f'<tr><th scope="row">{escape(part.replace("_", " "))}</th><td>{_bar(s, threshold)}</td>'
+        rows.append(f'<tr><th scope="row">{escape(PART_LABELS[part])}</th><td>{_bar(s, threshold)}</td>'
                     f'<td class="num">{s:+.2f}</td><td class="verdict {_verdict(s, threshold)}">'
                     f"{_verdict(s, threshold)}</td></tr>")
     return (f'<div class="overall" style="border-color:{score_hex(overall, threshold)}">'
