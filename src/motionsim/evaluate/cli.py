@@ -65,6 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--target-column", default="AMT_score", help="rating column (default AMT_score)")
     n.add_argument("--out", metavar="CSV", default=DEFAULT_OUT, help=f"per-pair scores (default {DEFAULT_OUT})")
     n.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    n.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="run in this process (default) or as Ray tasks (needs motionsim[ray]); same output; with "
+                   "ray, finished shards are kept in .OUT.csv.work/ beside --out so an interrupted run resumes")
+    n.add_argument("--address", metavar="auto|HOST:PORT", default=None,
+                   help="Ray cluster to join (default: start a private local cluster on 127.0.0.1)")
     n.set_defaults(func=cmd_evaluate_ntu)
     _register_synth(sub)
     _register_real(sub)
@@ -198,8 +203,14 @@ def cmd_evaluate_ntu(args: argparse.Namespace, out: TextIO) -> int:
     options = MethodOptions(window=args.window, stride=args.stride, bpe_model=default, variants=variants,
                             whole_body_model=args.whole_body_model, lstm_model=args.lstm_model,
                             frame_step=args.frame_step)
+    engine = work_dir = None
+    if args.engine != "local" or args.address:
+        from ..engine import get_engine
+
+        engine = get_engine(args.engine, args.address)
+        work_dir = Path(args.out).parent / f".{Path(args.out).name}.work"
     ev = evaluate_ntu(args.skeletons, args.pairs, args.methods, options, args.target_column,
-                      progress=sys.stderr.isatty())
+                      progress=sys.stderr.isatty(), engine=engine, work_dir=work_dir)
     csv_path = str(ev.write_csv(args.out))
     if args.json:
         out.write(json.dumps(dict(ev.to_dict(), csv=csv_path)) + "\n")

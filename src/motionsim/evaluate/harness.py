@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-import time
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from ..dtw import warm_up
 from ..errors import MotionsimError
@@ -75,6 +74,7 @@ class Evaluation:
     bad_clips: dict[str, str] = field(default_factory=dict)  # sample -> why it is not usable
     pair_errors: list[str] = field(default_factory=list)  # "" for a used pair, else the reason
     n_clips: int = 0
+    work_dir: Path | None = None  # finished shards of a sharded run: removed once the CSV is written
 
     @property
     def n_pairs(self) -> int:
@@ -107,6 +107,8 @@ class Evaluation:
                     out[f"{r.name}_{key}"] = "" if np.isnan(values[i]) else f"{values[i]:.6f}"
             out_rows.append(out)
         write_csv_atomically(path, columns, out_rows)
+        if self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
         return path
 
 
@@ -129,11 +131,20 @@ def _targets(rows: Sequence[Mapping[str, str]], column: str) -> np.ndarray:
 
 def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mapping[str, PoseSequence],
                    methods: Sequence[Method], target_column: str = DEFAULT_TARGET,
-                   bad_clips: Mapping[str, str] | None = None, progress: bool = True) -> Evaluation:
+                   bad_clips: Mapping[str, str] | None = None, progress: bool = True, engine: Any = None,
+                   methods_ref: Any = None, paths: Mapping[str, Path] | None = None, store: Any = None,
+                   ) -> Evaluation:
     """Score every usable pair with every available method, original and body flip, and correlate.
 
     A pair is usable when both clips are in ``clips`` and its target is a number. A method whose
     ``unavailable_reason`` is set is skipped (listed in ``Evaluation.skipped``).
+
+    The work runs in shards on ``engine`` (`motionsim.engine`; None: in this process) through
+    `motionsim.engine.jobs.score_method_on`, the same shards and shard functions on every engine, so every
+    engine gives the same scores. An engine of other processes needs ``methods_ref`` (a
+    `motionsim.engine.jobs.MethodsRef` that builds ``methods`` again); ``paths`` (clip files by name) lets
+    its tasks reload clips instead of receiving them; ``store`` (a `motionsim.engine.ShardStore`) keeps
+    finished shards so an interrupted run resumes.
     """
     warm_up()  # thousands of small alignments: load the compiled DTW kernels once
     if target_column not in columns:
@@ -149,30 +160,35 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     names = sorted({rows[i][k] for i in used for k in ("sample1", "sample2")})
     queries = sorted({rows[i]["sample1"] for i in used})
     result = Evaluation(columns, rows, target_column, bad_clips=bad_clips, pair_errors=errors, n_clips=len(names))
-    for method in methods:
+    if engine is None:
+        from ..engine import LocalEngine
+
+        engine = LocalEngine()
+    shared_methods = list(methods) if methods_ref is None else methods_ref
+    for k, method in enumerate(methods):
         reason = method.unavailable_reason()
         if reason:
             log.warning("%s skipped: %s", method.name, reason)
             result.skipped[method.name] = reason
             continue
-        result.results.append(_run_method(method, rows, used, names, queries, clips, target, progress))
+        result.results.append(_run_method(engine, k, method, shared_methods, rows, used, names, queries, clips,
+                                          target, paths, store, progress))
     return result
 
 
-def _run_method(method: Method, rows: Sequence[Mapping[str, str]], used: Sequence[int], names: Sequence[str],
-                queries: Sequence[str], clips: Mapping[str, PoseSequence], target: np.ndarray,
-                progress: bool) -> MethodResult:
-    start = time.perf_counter()
+def _run_method(engine: Any, k: int, method: Method, methods: Any, rows: Sequence[Mapping[str, str]],
+                used: Sequence[int], names: Sequence[str], queries: Sequence[str], clips: Mapping[str, PoseSequence],
+                target: np.ndarray, paths: Mapping[str, Path] | None, store: Any, progress: bool) -> MethodResult:
+    from ..engine.jobs import score_method_on
+
     log.info("%s: preparing %d clips (+%d mirrored)", method.name, len(names), len(queries))
-    feats = dict(zip(names, method.prepare([clips[n] for n in names])))
-    mirrored = dict(zip(queries, method.prepare([clips[n] for n in queries], mirrored=True)))
+    pairs = [(i, rows[i]["sample1"], rows[i]["sample2"]) for i in used]
+    scores, seconds = score_method_on(engine, k, methods, f"scoring {method.name}", pairs, names, queries, clips,
+                                      paths, store, progress)
     original = np.full(len(rows), np.nan)
     flip = np.full(len(rows), np.nan)
-    for i in tqdm(used, desc=f"scoring {method.name}", unit="pair", disable=not progress):
-        a, b = rows[i]["sample1"], rows[i]["sample2"]
-        original[i] = method.score(feats[a], feats[b])
-        flip[i] = max(original[i], method.score(mirrored[a], feats[b]))
-    seconds = time.perf_counter() - start
+    for i, (o, f) in scores.items():
+        original[i], flip[i] = o, f
     return MethodResult(method.name, method.label, method.describe(), spearman(original, target),
                         spearman(flip, target), len(used), seconds, original, flip, method.training_record())
 
@@ -180,7 +196,7 @@ def _run_method(method: Method, rows: Sequence[Mapping[str, str]], used: Sequenc
 def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
                  methods: Sequence[str] | Sequence[Method] = DEFAULT_METHODS,
                  options: MethodOptions | None = None, target_column: str = DEFAULT_TARGET,
-                 progress: bool = True) -> Evaluation:
+                 progress: bool = True, engine: Any = None, work_dir: str | Path | None = None) -> Evaluation:
     """The paper's NTU evaluation on whatever skeletons are at hand.
 
     Parameters
@@ -188,18 +204,30 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
     skeletons : folder searched recursively for ``<sample>.json`` (NTU refined format) or .npy/.npz
     pairs : CSV with sample1, sample2 and ``target_column``; None for the bundled AMT annotations
     methods : names from `METHODS` (built with ``options``) or ready `Method` objects
+    engine : where the scoring runs (a `motionsim.engine` engine; None: in this process). An engine of
+        other processes (Ray) needs method names: each worker builds the methods from ``options``.
+    work_dir : keep finished shards there so an interrupted run resumes (removed by `Evaluation.write_csv`)
     """
     columns, rows = read_pairs(pairs if pairs is not None else default_pairs_path())
     if not rows:
         raise MotionsimError("the pairs file has no rows")
     if target_column not in columns:
         raise MotionsimError(f"the pairs file has no {target_column!r} column (columns: {', '.join(columns)})")
+    methods_ref = None
     if all(isinstance(m, Method) for m in methods):
         built = list(methods)
+        if engine is not None and engine.name != "local":
+            raise MotionsimError(f"the {engine.name} engine builds the methods on its workers: pass method names "
+                                 "and MethodOptions, not Method objects")
     elif any(isinstance(m, Method) for m in methods):
         raise TypeError("methods: pass method names or Method objects, not a mix")
     else:
+        from ..engine.jobs import MethodsRef
+
+        options = options or MethodOptions()
         built = build_methods([str(m) for m in methods], options)
+        if engine is not None and engine.name != "local":
+            methods_ref = MethodsRef(tuple(str(m) for m in methods), options)
     index = index_samples(skeletons)
     names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
     clips, bad = load_clips(names, index, progress)
@@ -208,4 +236,23 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
                              f"or readable (looked for <sample>.json/.npy/.npz anywhere below it)")
     if bad:
         log.warning("%d of %d clips missing or unreadable; their pairs are skipped", len(bad), len(names))
-    return evaluate_pairs(columns, rows, clips, built, target_column, bad, progress)
+    store = None
+    if work_dir is not None:
+        from ..engine import ShardStore, jobs
+
+        store = ShardStore(work_dir, jobs.fingerprint(
+            "evaluate-ntu", columns, rows, target_column, sorted((n, index[n]) for n in clips),
+            [m.name for m in built], [m.describe() for m in built], repr(options), _model_files(options),
+            jobs.METHOD_PREP_SHARD, jobs.METHOD_PAIR_SHARD))
+    ev = evaluate_pairs(columns, rows, clips, built, target_column, bad, progress, engine=engine,
+                        methods_ref=methods_ref, paths={n: index[n] for n in clips}, store=store)
+    ev.work_dir = Path(work_dir) if work_dir is not None else None
+    return ev
+
+
+def _model_files(options: MethodOptions | None) -> list[Path]:
+    """The checkpoint files the methods read (a changed file is another job)."""
+    if options is None:
+        return []
+    files = [options.bpe_model, options.whole_body_model, options.lstm_model, *options.variants.values()]
+    return [Path(f) for f in files if f is not None and Path(f).is_file()]
