@@ -55,25 +55,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clips", type=int, default=20000)
     parser.add_argument("--queries", type=int, default=20)
-    parser.add_argument("--candidates", type=int, default=1000, help="clips re-ranked exactly per query")
+    parser.add_argument("--candidates", type=int, default=None, help="clips re-ranked exactly per query")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="build the clips and library in this folder, or reuse them if already there")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     warm_up()
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "clips").mkdir()
+        root = args.keep or Path(tmp)
+        (root / "clips").mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         paths = make_clips(root / "clips", args.clips, rng)
         print(f"made {len(paths)} clips in {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        lib = MotionIndex.build(paths, root / "lib", progress=False)
-        build = time.perf_counter() - t0
-        n_win = lib.meta.n_windows
-        print(f"build: {build:.1f} s for {len(lib)} clips / {n_win} windows ({n_win / build:,.0f} windows/s "
-              f"end to end), size {folder_mb(root / 'lib'):.0f} MB, nlist {lib.meta.ann['nlist']['overall']}")
+        if not (root / "lib").exists():
+            t0 = time.perf_counter()
+            lib = MotionIndex.build(paths, root / "lib", progress=False)
+            build = time.perf_counter() - t0
+            n_win = lib.meta.n_windows
+            print(f"build: {build:.1f} s for {len(lib)} clips / {n_win} windows ({n_win / build:,.0f} windows/s "
+                  f"end to end), size {folder_mb(root / 'lib'):.0f} MB, ann {lib.meta.ann}")
         t0 = time.perf_counter()
         lib = MotionIndex.load(root / "lib")
-        print(f"load: {time.perf_counter() - t0:.2f} s")
+        n_win = lib.meta.n_windows
+        print(f"load: {time.perf_counter() - t0:.2f} s ({len(lib)} clips, {n_win} windows, "
+              f"{folder_mb(root / 'lib'):.0f} MB)")
         picks = rng.choice(len(paths), args.queries, replace=False)
         queries = []
         for c in picks:
@@ -87,7 +92,8 @@ def main() -> None:
             truth = exhaustive_ranking(lib, q)
             for key in KEYS:
                 t0 = time.perf_counter()
-                hits = lib.search(q, part=key, top=10, candidates=args.candidates)
+                hits = lib.search(q, part=key, top=10, **({} if args.candidates is None else
+                                                          {"candidates": args.candidates}))
                 latency[key].append(time.perf_counter() - t0)
                 found = {h.clip for h in hits}
                 recall[key].append(len(found & {lib.meta.clips[c].path for c in truth[key]}) / 10)

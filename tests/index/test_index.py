@@ -10,10 +10,12 @@ import pytest
 
 from motionsim.cli import main
 from motionsim.evaluate.toy import random_motion
-from motionsim.similarity import compare
+from motionsim.io import as_pose_sequence
+from motionsim.resample import resample
+from motionsim.similarity import compare, embed_sequences
 
 pytest.importorskip("faiss")
-from motionsim.index import IndexFormatError, MotionIndex  # noqa: E402 - after the skip
+from motionsim.index import IndexFormatError, MotionIndex, search  # noqa: E402 - after the skip
 
 
 def write_clips(folder: Path, n: int, seed: int) -> list[str]:
@@ -46,13 +48,37 @@ def test_query_finds_its_own_clip_first(library, clips, part):
     assert hits[0].frames[0] == 0 and frames - library.meta.stride < hits[0].frames[1] <= frames
 
 
+@pytest.mark.parametrize("proposer", ["scan", "ann"])
 @pytest.mark.parametrize("part", ["overall", "left_leg"])
-def test_search_agrees_with_exhaustive_scoring(library, clips, part):
+def test_search_agrees_with_exhaustive_scoring(library, clips, part, proposer, monkeypatch):
+    if proposer == "ann":  # the approximate vote that proposes in libraries too large to scan
+        monkeypatch.setattr(search, "SCAN_BYTES", 0)
     query = np.load(clips[3])[10:90]
     fast = library.search(query, part=part, top=5)
     exact = library.search(query, part=part, top=5, exhaustive=True)
     assert [h.clip for h in fast] == [h.clip for h in exact]
     assert [h.score for h in fast] == pytest.approx([h.score for h in exact])
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_scan_scores_are_algorithm_1(library, clips, flip):
+    seq = resample(as_pose_sequence(np.load(clips[9])[5:100]))
+    queries = embed_sequences([seq], library.model, library.meta.window, library.meta.stride, pad_short=True)
+    if flip:
+        queries += embed_sequences([seq], library.model, library.meta.window, library.meta.stride, flip="body",
+                                   pad_short=True)
+    every = search.rank(queries, library.parts, library.meta.clips, np.arange(len(library)), "overall", len(library))
+    for key in ("overall", "torso"):
+        exact = np.zeros(len(library))
+        for c, _, scores in every:
+            exact[c] = np.mean(list(scores.values())) if key == "overall" else scores[key]
+        if key != "overall":  # rank chose the variant by the overall score; per part take the best variant
+            exact = np.max([[search.part_scores(q, search.clip_embedding(library.parts, r, 32, 8))[key]
+                             for r in library.meta.clips] for q in queries], axis=0)
+        np.testing.assert_allclose(search.scan(queries, library.parts, library.meta.clips, key), exact, atol=1e-5)
+        subset = np.array([3, 17, 18, 40, 59])
+        np.testing.assert_allclose(search.scan(queries, library.parts, library.meta.clips, key, subset),
+                                   exact[subset], atol=1e-5)
 
 
 def test_hit_scores_are_algorithm_1(library, clips):

@@ -15,7 +15,7 @@ from ..resample import resample
 from ..skeleton import BODY_PARTS
 from . import ann
 from .embedding import embed_clips
-from .search import CANDIDATES, SearchHit, candidate_clips, clip_embedding, matched_frames, rank
+from .search import SearchHit, candidate_clips, clip_embedding, matched_frames, rank
 from .store import KEYS, LibraryMeta, read_embeddings, read_meta, vectors, write_library
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class MotionIndex:
         write_library(folder, meta, parts)
 
     def search(self, query: Any, part: str = "overall", top: int = 10, flip: bool = False,
-               candidates: int = CANDIDATES, exhaustive: bool = False) -> list[SearchHit]:
+               candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
         """The ``top`` clips most similar to ``query`` (path, array or PoseSequence) by Algorithm 1 for
         ``part`` ("overall" or a body part); ``flip`` also tries the query's mirror image. ``exhaustive``
         scores every clip exactly (the reference the index is measured against)."""
@@ -122,7 +122,7 @@ class MotionIndex:
         else:
             lengths = np.array([c.n_windows for c in self.meta.clips], dtype=np.float64)
             cands = candidate_clips(queries, self.parts, self.indexes[part], self.owner, lengths, part,
-                                    candidates)
+                                    candidates, self.meta.clips, top)
         hits = []
         for c, v, scores in rank(queries, self.parts, self.meta.clips, cands, part, top):
             record = self.meta.clips[c]

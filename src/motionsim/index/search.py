@@ -1,14 +1,24 @@
-"""Search in two steps: the vector index proposes candidate clips, exact Algorithm 1 decides.
+"""Search in two steps: candidate clips are proposed, exact Algorithm 1 decides.
 
-Each query window fetches its nearest library windows; a clip's vote is the mean over query windows of its
-best retrieved cosine (the k-th cosine where none of its windows came back), which tracks the DTW mean
-cosine closely. The best-voted clips are then scored exactly (DTW per part), so the ranking of the hits is
-Algorithm 1's, not the index's.
+Proposing, for libraries whose window embeddings can be read once per query within the time budget (up to
+`SCAN_BYTES` for the parts asked, i.e. ~25,000 clips for "overall", five times more for one part): a flat
+scan. The query's windows are multiplied with every library window (one BLAS product per part, float32),
+and a compiled kernel runs the DTW of Algorithm 1 on each clip's block of that product, in parallel over
+clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES` clips of the scan
+hold the true top hits; they are re-scored by `rank` so results are bit-identical to exhaustive scoring.
+
+Beyond that size the approximate index proposes: each query window fetches its nearest library windows; a
+clip's vote is the mean over query windows of its best retrieved cosine (the k-th cosine where none of its
+windows came back), which tracks the DTW mean cosine only roughly (a window vote ignores the alignment, so
+clips whose good windows are few or out of order are under-voted). The best-voted clips are then scored
+exactly (DTW per part), so the ranking of the hits is Algorithm 1's, not the index's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import types
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +32,92 @@ from . import ann
 from .store import ClipRecord, vectors
 
 NEIGHBOURS = 1024  # library windows fetched per query window
-CANDIDATES = 1000  # clips re-ranked exactly (~0.12 s on one core)
+CANDIDATES = 1000  # clips re-ranked exactly after the approximate vote (~0.12 s on one core)
+SCAN_BYTES = 800_000_000  # window embeddings read per query by the flat scan, at most (~0.3 s on 2 cores)
+SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
+SCAN_CHUNK = 32_768  # library windows multiplied at once by the scan (bounds its memory)
+prange = range  # numba.prange in the compiled scan kernel
+
+
+def _scan_kernel(sim: np.ndarray, starts: np.ndarray, counts: np.ndarray, out: np.ndarray) -> None:
+    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path of ``sim[:, starts[c]:starts[c] + counts[c]]``
+    (clipped to [-1, 1] like `cosine_matrix`; the recurrence and tie rule of `dtw._mean_along_path_kernel`)."""
+    n = sim.shape[0]
+    for c in prange(len(starts)):
+        s0 = starts[c]
+        m = counts[c]
+        acc_prev = np.empty(m + 1)
+        acc_cur = np.empty(m + 1)
+        len_prev = np.zeros(m + 1, dtype=np.int64)
+        len_cur = np.zeros(m + 1, dtype=np.int64)
+        acc_prev[:] = np.inf
+        acc_prev[0] = 0.0
+        for i in range(n):
+            acc_cur[0] = np.inf
+            for j in range(m):
+                a = acc_prev[j]
+                b = acc_prev[j + 1]
+                d = acc_cur[j]
+                if a <= b and a <= d:
+                    best, steps = a, len_prev[j]
+                elif b <= d:
+                    best, steps = b, len_prev[j + 1]
+                else:
+                    best, steps = d, len_cur[j]
+                v = min(max(sim[i, s0 + j], np.float32(-1.0)), np.float32(1.0))
+                acc_cur[j + 1] = (1.0 - v) + best
+                len_cur[j + 1] = steps + 1
+            acc_prev, acc_cur = acc_cur, acc_prev
+            len_prev, len_cur = len_cur, len_prev
+        out[c] += 1.0 - acc_prev[m] / len_prev[m]
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_scan() -> Callable:
+    import numba  # imported on first use only, like `dtw.compiled_kernels`
+
+    kernel = types.FunctionType(_scan_kernel.__code__, {**_scan_kernel.__globals__, "prange": numba.prange},
+                                _scan_kernel.__name__)
+    return numba.njit(cache=True, nogil=True, parallel=True)(kernel)
+
+
+def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
+    """Bytes of window embeddings the flat scan reads for ``key``."""
+    names = BODY_PARTS if key == "overall" else (key,)
+    return sum(parts[p].shape[0] * parts[p].shape[1] * 4 for p in names)
+
+
+def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
+         key: str, subset: np.ndarray | None = None) -> np.ndarray:
+    """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
+    best over query variants), computed in bulk: per part one product of the query windows with the library
+    windows, then a parallel DTW per clip on its block."""
+    kernel = _compiled_scan()
+    names = BODY_PARTS if key == "overall" else (key,)
+    chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
+    firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
+    counts = np.array([c.n_windows for c in chosen], dtype=np.int64)
+    ends = np.cumsum(counts)
+    starts = ends - counts  # where each clip's windows start in the rows the scan reads
+    contiguous = subset is None
+    totals = [np.zeros(len(chosen)) for _ in queries]
+    lo = 0
+    while lo < len(chosen):  # chunks of whole clips, about SCAN_CHUNK windows each
+        hi = max(lo + 1, int(np.searchsorted(ends, starts[lo] + SCAN_CHUNK, side="right")))
+        if contiguous:
+            rows: slice | np.ndarray = slice(int(firsts[lo]), int(firsts[hi - 1] + counts[hi - 1]))
+        else:
+            rows = np.concatenate([np.arange(f, f + n) for f, n in zip(firsts[lo:hi], counts[lo:hi])])
+        for p in names:
+            block = np.asarray(parts[p][rows])
+            for q, total in zip(queries, totals):
+                sim = q.parts[p].astype(np.float32, copy=False) @ block.T
+                kernel(sim, starts[lo:hi] - starts[lo], counts[lo:hi], total[lo:hi])
+        lo = hi
+    best = np.full(len(chosen), -np.inf)
+    for total in totals:
+        np.maximum(best, total / len(names), out=best)
+    return best
 
 
 @dataclass
@@ -127,10 +222,26 @@ def matched_frames(query: SequenceEmbedding, clip: SequenceEmbedding, record: Cl
 
 
 def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], index: Any,
-                    owner: np.ndarray, lengths: np.ndarray, key: str, limit: int = CANDIDATES) -> np.ndarray:
-    """The clips to score exactly: the ``limit`` best-voted over all query variants."""
+                    owner: np.ndarray, lengths: np.ndarray, key: str, limit: int | None = None,
+                    clips: Sequence[ClipRecord] | None = None, top: int = 10) -> np.ndarray:
+    """The clips to score exactly, best first.
+
+    With ``clips`` given: the flat scan of every clip where its reads fit `SCAN_BYTES`, else of the best-voted
+    clips as many as fit it (at least ``limit`` or `CANDIDATES`); then the ``max(SCAN_CANDIDATES, 5 * top)``
+    best of the scan. Without: the ``limit`` best-voted over all query variants (`CANDIDATES` by default)."""
+    shortlist = CANDIDATES if limit is None else limit
+    if clips is not None:
+        need = scan_bytes(parts, key) * max(1, len(queries) // 2)
+        n = max(SCAN_CANDIDATES, 5 * top) if limit is None else limit
+        if need <= SCAN_BYTES:
+            return np.argsort(-scan(queries, parts, clips, key), kind="stable")[:n]
+        shortlist = max(shortlist, int(len(clips) * SCAN_BYTES / need))
     votes = np.full(len(lengths), -np.inf)
     for q in queries:
         votes = np.maximum(votes, vote(q, parts, key, index, owner, lengths))
     found = np.flatnonzero(np.isfinite(votes))
-    return found[np.argsort(-votes[found], kind="stable")[:limit]]
+    best = found[np.argsort(-votes[found], kind="stable")[:shortlist]]
+    if clips is None:
+        return best
+    best = np.sort(best)  # disk order for the scan's reads
+    return best[np.argsort(-scan(queries, parts, clips, key, best), kind="stable")[:n]]
