@@ -11,8 +11,7 @@ import pytest
 
 from motionsim.cli import main
 from motionsim.engine import LocalEngine
-from motionsim.engine import jobs as engine_jobs
-from motionsim.evaluate import evaluate_ntu
+from motionsim.evaluate import evaluate_ntu, sharded
 from motionsim.evaluate.toy import write_toy_benchmark
 
 METHODS = "joint_angles,joint_distance,lstm,whole_body,bpe"
@@ -48,8 +47,8 @@ def local(toy, tmp_path_factory):
 
 @pytest.fixture
 def small_shards(monkeypatch):
-    monkeypatch.setattr(engine_jobs, "METHOD_PREP_SHARD", 8)
-    monkeypatch.setattr(engine_jobs, "METHOD_PAIR_SHARD", 40)
+    monkeypatch.setattr(sharded, "METHOD_PREP_SHARD", 8)
+    monkeypatch.setattr(sharded, "METHOD_PAIR_SHARD", 40)
 
 
 def test_sharded_local_run_is_identical_and_resumes(toy, local, small_shards, tmp_path):

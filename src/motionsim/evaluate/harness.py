@@ -140,9 +140,9 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     ``unavailable_reason`` is set is skipped (listed in ``Evaluation.skipped``).
 
     The work runs in shards on ``engine`` (`motionsim.engine`; None: in this process) through
-    `motionsim.engine.jobs.score_method_on`, the same shards and shard functions on every engine, so every
+    `motionsim.evaluate.sharded.score_method_on`, the same shards and shard functions on every engine, so every
     engine gives the same scores. An engine of other processes needs ``methods_ref`` (a
-    `motionsim.engine.jobs.MethodsRef` that builds ``methods`` again); ``paths`` (clip files by name) lets
+    `motionsim.evaluate.sharded.MethodsRef` that builds ``methods`` again); ``paths`` (clip files by name) lets
     its tasks reload clips instead of receiving them; ``store`` (a `motionsim.engine.ShardStore`) keeps
     finished shards so an interrupted run resumes.
     """
@@ -179,7 +179,7 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
 def _run_method(engine: Any, k: int, method: Method, methods: Any, rows: Sequence[Mapping[str, str]],
                 used: Sequence[int], names: Sequence[str], queries: Sequence[str], clips: Mapping[str, PoseSequence],
                 target: np.ndarray, paths: Mapping[str, Path] | None, store: Any, progress: bool) -> MethodResult:
-    from ..engine.jobs import score_method_on
+    from .sharded import score_method_on
 
     log.info("%s: preparing %d clips (+%d mirrored)", method.name, len(names), len(queries))
     pairs = [(i, rows[i]["sample1"], rows[i]["sample2"]) for i in used]
@@ -222,7 +222,7 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
     elif any(isinstance(m, Method) for m in methods):
         raise TypeError("methods: pass method names or Method objects, not a mix")
     else:
-        from ..engine.jobs import MethodsRef
+        from .sharded import MethodsRef
 
         options = options or MethodOptions()
         built = build_methods([str(m) for m in methods], options)
@@ -238,12 +238,14 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
         log.warning("%d of %d clips missing or unreadable; their pairs are skipped", len(bad), len(names))
     store = None
     if work_dir is not None:
-        from ..engine import ShardStore, jobs
+        from ..engine import ShardStore
+        from ..engine.jobs import fingerprint
+        from . import sharded
 
-        store = ShardStore(work_dir, jobs.fingerprint(
+        store = ShardStore(work_dir, fingerprint(
             "evaluate-ntu", columns, rows, target_column, sorted((n, index[n]) for n in clips),
             [m.name for m in built], [m.describe() for m in built], repr(options), _model_files(options),
-            jobs.METHOD_PREP_SHARD, jobs.METHOD_PAIR_SHARD))
+            sharded.METHOD_PREP_SHARD, sharded.METHOD_PAIR_SHARD))
     ev = evaluate_pairs(columns, rows, clips, built, target_column, bad, progress, engine=engine,
                         methods_ref=methods_ref, paths={n: index[n] for n in clips}, store=store)
     ev.work_dir = Path(work_dir) if work_dir is not None else None
