@@ -97,7 +97,7 @@ def _path_python_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.nda
     return path[k::-1].copy(), total
 
 
-def _mean_along_path_kernel(sim: np.ndarray) -> float:
+def mean_along_path_kernel(sim: np.ndarray) -> float:
     """Mean of ``sim`` along the DTW path of cost = 1 - sim.
 
     With cost = 1 - sim, the mean along a path of length L and total cost C is 1 - C / L, so the forward
@@ -139,7 +139,7 @@ def compiled_kernels() -> tuple[Callable, Callable] | None:
     except ImportError:  # pragma: no cover - numba is a dependency
         return None
     return (njit(cache=True, nogil=True)(_path_python_kernel),
-            njit(cache=True, nogil=True)(_mean_along_path_kernel))
+            njit(cache=True, nogil=True)(mean_along_path_kernel))
 
 
 def warm_up() -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dtw import similarity_path
+from ..dtw import compiled_kernels, mean_along_path_kernel, similarity_path
 from ..resample import to_source_frame
 from ..similarity import SequenceEmbedding, cosine_matrix, part_scores
 from ..skeleton import BODY_PARTS
@@ -37,47 +37,25 @@ SCAN_BYTES = 800_000_000  # window embeddings read per query by the flat scan, a
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
 SCAN_CHUNK = 32_768  # library windows multiplied at once by the scan (bounds its memory)
 prange = range  # numba.prange in the compiled scan kernel
+mean_along_path = mean_along_path_kernel  # dtw's compiled kernel in the compiled scan kernel
 
 
 def _scan_kernel(sim: np.ndarray, starts: np.ndarray, counts: np.ndarray, out: np.ndarray) -> None:
-    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path of ``sim[:, starts[c]:starts[c] + counts[c]]``
-    (clipped to [-1, 1] like `cosine_matrix`; the recurrence and tie rule of `dtw._mean_along_path_kernel`)."""
-    n = sim.shape[0]
+    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path of ``sim[:, starts[c]:starts[c] + counts[c]]``,
+    in parallel over clips (``sim`` already clipped to [-1, 1] like `cosine_matrix`)."""
     for c in prange(len(starts)):
-        s0 = starts[c]
-        m = counts[c]
-        acc_prev = np.empty(m + 1)
-        acc_cur = np.empty(m + 1)
-        len_prev = np.zeros(m + 1, dtype=np.int64)
-        len_cur = np.zeros(m + 1, dtype=np.int64)
-        acc_prev[:] = np.inf
-        acc_prev[0] = 0.0
-        for i in range(n):
-            acc_cur[0] = np.inf
-            for j in range(m):
-                a = acc_prev[j]
-                b = acc_prev[j + 1]
-                d = acc_cur[j]
-                if a <= b and a <= d:
-                    best, steps = a, len_prev[j]
-                elif b <= d:
-                    best, steps = b, len_prev[j + 1]
-                else:
-                    best, steps = d, len_cur[j]
-                v = min(max(sim[i, s0 + j], np.float32(-1.0)), np.float32(1.0))
-                acc_cur[j + 1] = (1.0 - v) + best
-                len_cur[j + 1] = steps + 1
-            acc_prev, acc_cur = acc_cur, acc_prev
-            len_prev, len_cur = len_cur, len_prev
-        out[c] += 1.0 - acc_prev[m] / len_prev[m]
+        out[c] += mean_along_path(sim[:, starts[c]:starts[c] + counts[c]])
 
 
 @functools.lru_cache(maxsize=1)
 def _compiled_scan() -> Callable:
     import numba  # imported on first use only, like `dtw.compiled_kernels`
 
-    kernel = types.FunctionType(_scan_kernel.__code__, {**_scan_kernel.__globals__, "prange": numba.prange},
-                                _scan_kernel.__name__)
+    compiled = compiled_kernels()
+    if compiled is None:  # pragma: no cover - numba is a dependency
+        return _scan_kernel
+    names = {**_scan_kernel.__globals__, "prange": numba.prange, "mean_along_path": compiled[1]}
+    kernel = types.FunctionType(_scan_kernel.__code__, names, _scan_kernel.__name__)
     return numba.njit(cache=True, nogil=True, parallel=True)(kernel)
 
 
@@ -111,7 +89,7 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
         for p in names:
             block = np.asarray(parts[p][rows])
             for q, total in zip(queries, totals):
-                sim = q.parts[p].astype(np.float32, copy=False) @ block.T
+                sim = np.clip(q.parts[p].astype(np.float32, copy=False) @ block.T, -1.0, 1.0)
                 kernel(sim, starts[lo:hi] - starts[lo], counts[lo:hi], total[lo:hi])
         lo = hi
     best = np.full(len(chosen), -np.inf)
