@@ -23,7 +23,7 @@ from ..errors import MotionsimError
 from ..pairs import index_samples, load_samples, read_pairs, write_csv_atomically
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
-from .method_base import Method
+from .method_base import Method, runnable
 from .methods import DEFAULT_METHODS, MethodOptions, build_methods
 from .metrics import spearman
 
@@ -165,14 +165,11 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
 
         engine = LocalEngine()
     shared_methods = list(methods) if methods_ref is None else methods_ref
-    for k, method in enumerate(methods):
-        reason = method.unavailable_reason()
-        if reason:
-            log.warning("%s skipped: %s", method.name, reason)
-            result.skipped[method.name] = reason
-            continue
+    for k, method in runnable(methods, result.skipped):
         result.results.append(_run_method(engine, k, method, shared_methods, rows, used, names, queries, clips,
                                           target, paths, store, progress))
+    for name, reason in result.skipped.items():
+        log.warning("%s skipped: %s", name, reason)
     return result
 
 

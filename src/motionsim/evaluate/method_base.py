@@ -9,7 +9,7 @@ Higher scores mean "more similar"; only the ranking matters for Spearman's corre
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import MotionsimError
@@ -92,4 +92,15 @@ def torch_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("torch") is not None
+
+
+def runnable(methods: Sequence[Method], skipped: dict[str, str]) -> Iterator[tuple[int, Method]]:
+    """(position, method) of each method that can run here; the others go to ``skipped`` with their reason
+    (every benchmark lists them instead of failing)."""
+    for k, method in enumerate(methods):
+        reason = method.unavailable_reason()
+        if reason:
+            skipped[method.name] = reason
+            continue
+        yield k, method
 

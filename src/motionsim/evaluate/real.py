@@ -29,7 +29,7 @@ from ..io import load_pose
 from ..pose import PoseSequence
 from ..skeleton import BODY_PARTS
 from .bpe_method import BPEMethod
-from .method_base import Method
+from .method_base import Method, runnable
 from .metrics import auc, mean_average_precision, spearman
 
 log = logging.getLogger(__name__)
@@ -233,11 +233,7 @@ def evaluate_real(methods: Sequence[Method], cache_dir: str | Path | None = None
     ev = RealEvaluation(real.root, flip, {"segments": len(real.segments), "renderings": len(clips),
                                           **pairs.counts()}, best_spearman(pairs.target))
     ev.seconds["load"] = time.perf_counter() - t0
-    for method in methods:
-        reason = method.unavailable_reason()
-        if reason:
-            ev.skipped[method.name] = reason
-            continue
+    for _, method in runnable(methods, ev.skipped):
         t = time.perf_counter()
         feats = method.prepare(clips)
         mirrored = method.prepare(clips, mirrored=True) if flip else None

@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..skeleton import BODY_PARTS
-from .method_base import Method
+from .method_base import Method, runnable
 from .metrics import auc, expected_random_ap, masked_retrieval, spearman
 from .synth_tasks import SynthConfig, SynthTasks, build_tasks, gallery_masks, render_all
 
@@ -146,11 +146,7 @@ def evaluate_synthetic(methods: Sequence[Method], config: SynthConfig | None = N
                  "variation_spearman": 0.0, "variation_spearman_same_view": 0.0,
                  "variation_spearman_per_motion": 0.0, "part_localisation": 1 / len(BODY_PARTS),
                  "part_localisation_same_view": 1 / len(BODY_PARTS), "related_auc": 0.5}
-    for method in methods:
-        reason = method.unavailable_reason()
-        if reason:
-            ev.skipped[method.name] = reason
-            continue
+    for _, method in runnable(methods, ev.skipped):
         t = time.perf_counter()
         feats = method.prepare(seqs)
         sim = _gallery_similarity(method, feats, tasks.gallery, progress)
