@@ -45,3 +45,15 @@ def demo_video():
         return None
     path = Path(spec.origin).parent / "Demo" / "demo.mp4"
     return path if path.is_file() else None
+
+
+def run_cli(argv, capsys):
+    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it."""
+    import io
+
+    from motionsim.cli import main
+
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+

@@ -1,14 +1,13 @@
 """The CLI in-process: exit codes, one-line errors, the JSON contract, score-pairs."""
 
 import csv
-import io
 import json
 
 import numpy as np
 import pytest
 
 from conftest import make_motion
-from motionsim.cli import main
+from conftest import run_cli as run
 from motionsim.io import save_pose
 from motionsim.model import save_model
 from motionsim.model.checkpoint import untrained_checkpoint
@@ -18,13 +17,6 @@ from motionsim.pose import as_pose_sequence
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
     return str(save_model(untrained_checkpoint(seed=0), tmp_path_factory.mktemp("m") / "test.safetensors"))
-
-
-def run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    err = capsys.readouterr().err
-    return code, out.getvalue(), err
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 """`motionsim evaluate ntu` in-process: table, JSON, CSV, Table 3 variants, skipped baselines, bad input."""
 
 import csv
-import io
 import json
 
 import pytest
 from evaluate_fixtures import rng_clip
 
-from motionsim.cli import main
+from conftest import run_cli as run
 from motionsim.evaluate import default_pairs_path, save_baseline, untrained_baseline
 from motionsim.evaluate.toy import write_toy_benchmark
 from motionsim.io import save_pose
@@ -35,12 +34,6 @@ def models(tmp_path_factory):
             "variants": str(variants),
             "no_var": str(variants / "no_variation.safetensors"),
             "whole_body": str(save_baseline(untrained_baseline("whole_body"), d / "wb.safetensors"))}
-
-
-def run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
 
 
 def test_table_lists_methods_and_skips_untrained_baselines(toy, models, tmp_path, capsys, monkeypatch):

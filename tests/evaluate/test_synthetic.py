@@ -2,14 +2,13 @@
 the joint-distance baseline above chance, the random-weights twin, and `motionsim evaluate synth`."""
 
 import dataclasses
-import io
 import itertools
 import json
 
 import numpy as np
 import pytest
 
-from motionsim.cli import main
+from conftest import run_cli as run
 from motionsim.evaluate.baselines import JointDistance
 from motionsim.evaluate.metrics import auc, expected_random_ap, masked_retrieval
 from motionsim.evaluate.synth_methods import build_synth_methods, random_weights_method
@@ -173,10 +172,6 @@ def test_random_weights_keep_the_reference_normalisation_but_not_its_weights():
 
 
 # ---------------------------------------------------------------- CLI
-def run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
 
 
 def test_cli_json_with_a_named_checkpoint(tmp_path, capsys, monkeypatch):

@@ -1,14 +1,6 @@
 """`motionsim synth ...` through `motionsim.cli.main`, exactly as the console script runs it."""
 
-import io
-
-from motionsim.cli import main
-
-
-def _run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
+from conftest import run_cli as _run
 
 
 def test_preview_writes_a_small_png(tmp_path, capsys):

@@ -1,25 +1,18 @@
 """`motionsim extract` and the pose cache on the real Sports2D demo video, plus its bad inputs."""
 
-import io
 import json
 
 import numpy as np
 import pytest
 
 from conftest import demo_video
-from motionsim.cli import main
+from conftest import run_cli as run
 from motionsim.io import load_pose
 from motionsim.video import cache as pose_cache
 from motionsim.video import extract as extract_module
 
 pytest.importorskip("mediapipe")
 cv2 = pytest.importorskip("cv2")
-
-
-def run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")

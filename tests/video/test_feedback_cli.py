@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import demo_video
+from conftest import run_cli as run
 from motionsim.cli import main
 from motionsim.io import load_pose
 from motionsim.render.colors import score_color
@@ -19,12 +20,6 @@ from motionsim.skeleton import BODY_PARTS
 
 pytest.importorskip("mediapipe")
 av = pytest.importorskip("av")
-
-
-def run(argv, capsys):
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
