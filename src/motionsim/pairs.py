@@ -22,7 +22,7 @@ from .dtw import warm_up
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
 from .pose import PoseSequence
-from .similarity import InferenceModel, SequenceEmbedding, compare_embeddings, embed_inputs, model_input
+from .similarity import InferenceModel, SequenceEmbedding, compare_embeddings, embed_inputs, model_inputs
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def embed_samples(
     inputs: list[np.ndarray] = []
     for name, seq in seqs.items():
         try:
-            variants = [model_input(seq, ckpt, window, f, pad_short) for f in flips]
+            variants = model_inputs(seq, ckpt, window, flips, pad_short)
         except MotionsimError as exc:
             errors[name] = str(exc)
             continue

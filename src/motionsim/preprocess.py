@@ -9,6 +9,7 @@ Flips act on the raw 38 channels, before z-normalisation.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -283,6 +284,19 @@ def preprocess(
 
     Raises `SequenceTooShortError` when T < ``min_frames`` and ``pad_short`` is False.
     """
+    return preprocess_variants(seq, stats, target_height, min_frames, pad_short, (flip,))[0]
+
+
+def preprocess_variants(
+    seq: PoseSequence,
+    stats: NormStats,
+    target_height: float = DEFAULT_TARGET_HEIGHT,
+    min_frames: int = 1,
+    pad_short: bool = False,
+    flips: Sequence[str | None] = (None,),
+) -> list[np.ndarray]:
+    """`preprocess` once per entry of ``flips`` (None: as filmed; "body", "arms", "legs": mirrored), sharing
+    everything before the mirroring (the body flip of the NTU protocol needs both)."""
     seq.validate()
     points = prepare_points(seq, target_height)
     if len(points) < min_frames:
@@ -293,6 +307,4 @@ def preprocess(
             )
         points = pad_frames(points, min_frames)
     channels = part_channels(points)
-    if flip:
-        channels = mirror(channels, flip)
-    return stats.normalize(channels)
+    return [stats.normalize(mirror(channels, flip) if flip else channels) for flip in flips]

@@ -20,7 +20,7 @@ from .embed import embed_windows
 from .errors import CheckpointError, MissingExtraError
 from .io import as_pose_sequence
 from .pose import PoseSequence
-from .preprocess import preprocess
+from .preprocess import preprocess_variants
 from .resample import MODEL_FPS, resample, to_source_frame
 from .skeleton import BODY_PARTS
 
@@ -133,7 +133,14 @@ def model_input(
 ) -> np.ndarray:
     """Normalised (38, T) input of one sequence for ``ckpt`` at the model's frame rate (`resample`), padded to
     ``window`` if asked."""
-    return preprocess(resample(seq), ckpt.stats, ckpt.target_height, window, pad_short, flip)
+    return model_inputs(seq, ckpt, window, (flip,), pad_short)[0]
+
+
+def model_inputs(
+    seq: PoseSequence, ckpt: InferenceModel, window: int, flips: Sequence[str | None], pad_short: bool = False
+) -> list[np.ndarray]:
+    """`model_input` for each entry of ``flips``, preprocessing the sequence once."""
+    return preprocess_variants(resample(seq), ckpt.stats, ckpt.target_height, window, pad_short, flips)
 
 
 def embed_sequences(
