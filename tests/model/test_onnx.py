@@ -9,10 +9,11 @@ import pytest
 
 from conftest import make_motion
 from motionsim.cli import main
+from motionsim.digest import file_sha256
 from motionsim.errors import CheckpointError
 from motionsim.evaluate.synth_tasks import render
 from motionsim.model.checkpoint import default_model_path, load_model, save_model, untrained_checkpoint
-from motionsim.model.onnx import OnnxModel, default_onnx_path, export_onnx, file_sha256
+from motionsim.model.onnx import OnnxModel, default_onnx_path, export_onnx
 from motionsim.similarity import compare, resolve_model
 from motionsim.skeleton import BODY_PARTS
 from motionsim.synth import View

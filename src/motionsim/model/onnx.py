@@ -10,7 +10,6 @@ interface as a PyTorch `Checkpoint` (``embed``, ``stats``, ``target_height``, ``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import warnings
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._version import __version__
+from ..digest import file_sha256
 from ..errors import CheckpointError, MissingExtraError
 from ..preprocess import DEFAULT_TARGET_HEIGHT, NormStats
 from ..skeleton import BODY_PARTS
@@ -40,14 +40,6 @@ def default_onnx_path() -> Path | None:
     """The ONNX export of the bundled model, if the package ships one."""
     path = Path(str(resources.files("motionsim") / "models" / DEFAULT_ONNX_NAME))
     return path if path.is_file() else None
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class OnnxModel:

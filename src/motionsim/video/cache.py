@@ -20,12 +20,10 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
+from ..digest import file_sha256
 from ..pose import PoseSequence
 
 log = logging.getLogger(__name__)
-
-_CHUNK = 1 << 20
-
 
 def cache_dir() -> Path:
     """Where extracted poses are kept (created on first write)."""
@@ -37,18 +35,9 @@ def cache_dir() -> Path:
     return Path(root) / "poses"
 
 
-def file_digest(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MB chunks (a 1 GB video takes about a second)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def cache_key(path: str | Path, backend: str, options: Mapping[str, Any], estimator_version: str) -> str:
     """The key of one extraction: content digest + backend + options + versions."""
-    recipe = json.dumps({"video": file_digest(path), "backend": backend, "options": dict(options),
+    recipe = json.dumps({"video": file_sha256(path), "backend": backend, "options": dict(options),
                          "estimator": estimator_version, "motionsim": __version__}, sort_keys=True, default=str)
     return hashlib.sha256(recipe.encode()).hexdigest()[:32]
 

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+from ..digest import file_sha256
 from ..io import VIDEO_EXTENSIONS
 
 CHUNK = 1024 * 1024
@@ -136,10 +137,7 @@ def sha256_of(path: Path) -> str:
             digest.update(child.relative_to(path).as_posix().encode())
             digest.update(child.read_bytes())
         return digest.hexdigest()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def list_data(data_dir: Path | None, skip: Path | None = None, limit: int = 2000) -> list[str]:
