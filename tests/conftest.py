@@ -1,4 +1,5 @@
-"""Shared fixtures: small hand-built COCO-17 motions (no generator, no files)."""
+"""Shared fixtures: small hand-built COCO-17 motions (no generator, no files), a private pose cache.
+Helper functions live in helpers.py (a conftest.py below tests/ would shadow this module's name)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import numpy as np
 import pytest
 
 from motionsim.evaluate.toy import make_motion
-
-__all__ = ["demo_video", "make_motion"]  # tests import these from here
 
 
 @pytest.fixture
@@ -33,27 +32,3 @@ def _private_pose_cache(tmp_path_factory):
         os.environ.pop("MOTIONSIM_CACHE_DIR", None)
     else:
         os.environ["MOTIONSIM_CACHE_DIR"] = old
-
-
-def demo_video():
-    """The real two-person video in the sports2d wheel (installed without dependencies by `make test`)."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
-    return path if path.is_file() else None
-
-
-def run_cli(argv, capsys):
-    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it."""
-    import io
-
-    from motionsim.cli import main
-
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
-

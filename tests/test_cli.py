@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from conftest import make_motion
-from conftest import run_cli as run
+from helpers import make_motion
+from helpers import run_cli as run
 from motionsim.io import save_pose
 from motionsim.model import save_model
 from motionsim.model.checkpoint import untrained_checkpoint

@@ -12,7 +12,7 @@ import io
 import numpy as np
 import pytest
 
-from conftest import make_motion
+from helpers import make_motion
 from motionsim.cli import build_parser, main
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import make_motion
+from helpers import make_motion
 
 LIGHT = Path(__file__).resolve().parents[1] / ".venv-light" / "bin"
 pytestmark = pytest.mark.skipif(not (LIGHT / "motionsim").exists(), reason="no .venv-light: run `make test`")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from conftest import make_motion
+from helpers import make_motion
 from motionsim.errors import PoseFormatError, SequenceTooShortError
 from motionsim.pose import PoseSequence, as_pose_sequence
 from motionsim.preprocess import (

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import make_motion
+from helpers import make_motion
 from motionsim.pose import PoseSequence
 from motionsim.resample import MODEL_FPS, needs_resampling, resample, to_source_frame
 from motionsim.similarity import compare

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import motionsim
-from conftest import make_motion
+from helpers import make_motion
 from motionsim.embed import window_starts
 from motionsim.errors import SequenceTooShortError
 from motionsim.model.checkpoint import untrained_checkpoint

@@ -6,7 +6,7 @@ import json
 import pytest
 from evaluate_fixtures import rng_clip
 
-from conftest import run_cli as run
+from helpers import run_cli as run
 from motionsim.evaluate import default_pairs_path, save_baseline, untrained_baseline
 from motionsim.evaluate.toy import write_toy_benchmark
 from motionsim.io import save_pose

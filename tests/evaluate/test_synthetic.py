@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import run_cli as run
+from helpers import run_cli as run
 from motionsim.evaluate.baselines import JointDistance
 from motionsim.evaluate.metrics import auc, expected_random_ap, masked_retrieval
 from motionsim.evaluate.synth_methods import build_synth_methods, random_weights_method

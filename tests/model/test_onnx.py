@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import make_motion
+from helpers import make_motion
 from motionsim.cli import main
 from motionsim.digest import file_sha256
 from motionsim.errors import CheckpointError

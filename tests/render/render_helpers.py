@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conftest import make_motion
+from helpers import make_motion
 from motionsim import compare
 from motionsim.pose import PoseSequence, as_pose_sequence
 

@@ -1,6 +1,6 @@
 """`motionsim synth ...` through `motionsim.cli.main`, exactly as the console script runs it."""
 
-from conftest import run_cli as _run
+from helpers import run_cli as _run
 
 
 def test_preview_writes_a_small_png(tmp_path, capsys):

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from conftest import demo_video
-from conftest import run_cli as run
+from helpers import demo_video
+from helpers import run_cli as run
 from motionsim.io import load_pose
 from motionsim.video import cache as pose_cache
 from motionsim.video import extract as extract_module

@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from conftest import demo_video
-from conftest import run_cli as run
+from helpers import demo_video
+from helpers import run_cli as run
 from motionsim.cli import main
 from motionsim.io import load_pose
 from motionsim.render.colors import score_color
@@ -84,7 +84,7 @@ def test_report_is_one_file_with_scores_and_the_video(feedback):
 @pytest.mark.parametrize("option", ["--video", "--report"])
 def test_bad_input_leaves_no_output(option, tmp_path, capsys):
     good = tmp_path / "good.npy"
-    from conftest import make_motion
+    from helpers import make_motion
 
     np.save(good, make_motion(48))
     bad = tmp_path / "bad.mp4"
