@@ -7,25 +7,17 @@ It is skipped when they are absent.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from helpers import demo_video
 from motionsim.errors import MissingExtraError, PoseFormatError
 from motionsim.io import load_pose
 from motionsim.skeleton import LAYOUTS
 from motionsim.video import BACKENDS, MediaPipeBackend, extract_pose
-
-
-def _demo_video() -> Path | None:
-    spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
-    return path if path.is_file() else None
 
 
 def _write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
@@ -117,7 +109,7 @@ def test_default_backend_is_registered() -> None:
 def test_mediapipe_on_demo_clip(tmp_path) -> None:
     pytest.importorskip("mediapipe")
     cv2 = pytest.importorskip("cv2")
-    demo = _demo_video()
+    demo = demo_video()
     if demo is None:
         pytest.skip("demo video absent: pip install --no-deps sports2d==0.8.34")
     cap = cv2.VideoCapture(str(demo))
