@@ -48,13 +48,20 @@ def test_query_finds_its_own_clip_first(library, clips, part):
     assert hits[0].frames[0] == 0 and frames - library.meta.stride < hits[0].frames[1] <= frames
 
 
-@pytest.mark.parametrize("proposer", ["scan", "ann"])
+@pytest.mark.parametrize("proposer", ["scan", "sampled", "ann"])
 @pytest.mark.parametrize("part", ["overall", "left_leg"])
 def test_search_agrees_with_exhaustive_scoring(library, clips, part, proposer, monkeypatch):
+    steps = []
+    if proposer == "sampled":  # a library 2x the scan budget: every 2nd window proposes 15 of the 60 clips
+        monkeypatch.setattr(search, "SCAN_BYTES", search.scan_bytes(library.parts, part) // 2 + 1)
+        monkeypatch.setattr(search, "PROPOSALS", 15)
+        scan = search.scan
+        monkeypatch.setattr(search, "scan", lambda *a, step=1, **k: steps.append(step) or scan(*a, step=step, **k))
     if proposer == "ann":  # the approximate vote that proposes in libraries too large to scan
         monkeypatch.setattr(search, "SCAN_BYTES", 0)
     query = np.load(clips[3])[10:90]
     fast = library.search(query, part=part, top=5)
+    assert steps == ([2, 1] if proposer == "sampled" else [])
     exact = library.search(query, part=part, top=5, exhaustive=True)
     assert [h.clip for h in fast] == [h.clip for h in exact]
     assert [h.score for h in fast] == pytest.approx([h.score for h in exact])
@@ -79,6 +86,38 @@ def test_scan_scores_are_algorithm_1(library, clips, flip):
         subset = np.array([3, 17, 18, 40, 59])
         np.testing.assert_allclose(search.scan(queries, library.parts, library.meta.clips, key, subset),
                                    exact[subset], atol=1e-5)
+
+
+@pytest.mark.parametrize("step", [2, 3, 100])
+def test_sampled_scan_aligns_every_step_th_window_and_the_last(library, clips, step):
+    seq = resample(as_pose_sequence(np.load(clips[4])[:70]))
+    queries = embed_sequences([seq], library.model, library.meta.window, library.meta.stride, pad_short=True)
+    subset = np.array([0, 4, 31])
+    expected = []
+    for c in subset:
+        record = library.meta.clips[c]
+        picked = sorted({*range(0, record.n_windows, step), record.n_windows - 1})
+        emb = search.SequenceEmbedding({p: np.asarray(library.parts[p][record.windows])[picked]
+                                        for p in library.parts}, record.frames, 32, 8)
+        expected.append(np.mean(list(search.part_scores(queries[0], emb).values())))
+    np.testing.assert_allclose(search.scan(queries, library.parts, library.meta.clips, "overall", subset, step),
+                               expected, atol=1e-5)
+    assert step == 100 or not np.allclose(expected, search.scan(queries, library.parts, library.meta.clips,
+                                                                "overall", subset), atol=1e-3)
+
+
+@pytest.mark.parametrize("step", [2, 3])
+def test_sampled_scan_ranks_the_true_top_hits_high(library, clips, step):
+    """The proposal: the exact top 5 (by `rank`, over the whole library) are near the top of the sampled scan."""
+    for c in (2, 21, 44):
+        query = np.load(clips[c])[20:100] + np.random.default_rng(c).normal(0, 3, (1, *np.load(clips[c]).shape[1:]))
+        seq = resample(as_pose_sequence(query))
+        queries = embed_sequences([seq], library.model, library.meta.window, library.meta.stride, pad_short=True)
+        truth = [h for h, _, _ in search.rank(queries, library.parts, library.meta.clips, np.arange(len(library)),
+                                              "overall", 5)]
+        order = np.argsort(-search.scan(queries, library.parts, library.meta.clips, "overall", step=step),
+                           kind="stable")
+        assert truth[0] in order[:2] and set(truth) <= set(order[:20])  # of 60 short clips, scores close
 
 
 def test_hit_scores_are_algorithm_1(library, clips):

@@ -1,11 +1,16 @@
 """Search in two steps: candidate clips are proposed, exact Algorithm 1 decides.
 
 Proposing, for libraries whose window embeddings can be read once per query within the time budget (up to
-`SCAN_BYTES` for the parts asked, i.e. ~25,000 clips for "overall", five times more for one part): a flat
-scan. The query's windows are multiplied with every library window (one BLAS product per part, float32),
-and a compiled kernel runs the DTW of Algorithm 1 on each clip's block of that product, in parallel over
-clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES` clips of the scan
+`SCAN_BYTES` for the parts asked, i.e. ~7,000 clips for "overall", five times more for one part): a flat
+scan. A compiled kernel reads each library window of the asked parts once, straight from the memory-mapped
+table, takes its cosines with the query windows and runs the DTW of Algorithm 1 on each clip, in parallel
+over clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES` clips of the scan
 hold the true top hits; they are re-scored by `rank` so results are bit-identical to exhaustive scoring.
+
+Up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8), a sampled scan proposes: the
+same kernel aligns the query with every 2nd or 3rd window of each clip (and its last). Neighbouring windows
+overlap by w - r frames, so that DTW tracks the full one closely: at step 3 its best `PROPOSALS` clips held
+99.7 % of the true top 10 (30 queries, 20,000 clips; docs/scale.md), and the flat scan scores those exactly.
 
 Beyond that size the approximate index proposes: each query window fetches its nearest library windows; a
 clip's vote is the mean over query windows of its best retrieved cosine (the k-th cosine where none of its
@@ -33,18 +38,34 @@ from .store import ClipRecord, vectors
 
 NEIGHBOURS = 1024  # library windows fetched per query window
 CANDIDATES = 1000  # clips re-ranked exactly after the approximate vote (~0.12 s on one core)
-SCAN_BYTES = 800_000_000  # window embeddings read per query by the flat scan, at most (~0.3 s on 2 cores)
+SCAN_BYTES = 800_000_000  # window embeddings read per query by a scan, at most (~0.15 s on 2 cores)
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
-SCAN_CHUNK = 32_768  # library windows multiplied at once by the scan (bounds its memory)
+MAX_SCAN_STEP = 3  # sampled scans read every 2nd or 3rd window at most (every 4th ranked the top 10 loosely)
+PROPOSALS = 1000  # clips the sampled scan hands to the flat scan (~25 ms to score exactly)
 prange = range  # numba.prange in the compiled scan kernel
 mean_along_path = mean_along_path_kernel  # dtw's compiled kernel in the compiled scan kernel
 
 
-def _scan_kernel(sim: np.ndarray, starts: np.ndarray, counts: np.ndarray, out: np.ndarray) -> None:
-    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path of ``sim[:, starts[c]:starts[c] + counts[c]]``,
-    in parallel over clips (``sim`` already clipped to [-1, 1] like `cosine_matrix`)."""
-    for c in prange(len(starts)):
-        out[c] += mean_along_path(sim[:, starts[c]:starts[c] + counts[c]])
+def _scan_kernel(query: np.ndarray, table: np.ndarray, firsts: np.ndarray, n_windows: np.ndarray, step: int,
+                 out: np.ndarray) -> None:
+    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path between the ``query`` windows and clip c's
+    windows, rows ``firsts[c]`` to ``firsts[c] + n_windows[c] - 1`` of ``table`` (with ``step`` > 1 every
+    ``step``-th of them and the last), in parallel over clips. The cosines are computed here, clipped to
+    [-1, 1] like `cosine_matrix`: each library row is read once, straight from the (memory-mapped) table,
+    wherever it lies, and no product matrix is written out, so the scan runs at the speed of reading."""
+    n_query, dim = query.shape
+    for c in prange(len(firsts)):
+        last = n_windows[c] - 1
+        n = (last + step - 1) // step + 1
+        sim = np.empty((n_query, n))
+        for j in range(n):
+            row = table[firsts[c] + min(j * step, last)]
+            for i in range(n_query):
+                acc = np.float32(0.0)
+                for k in range(dim):
+                    acc += query[i, k] * row[k]
+                sim[i, j] = min(max(acc, -1.0), 1.0)
+        out[c] += mean_along_path(sim)
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,7 +77,7 @@ def _compiled_scan() -> Callable:
         return _scan_kernel
     names = {**_scan_kernel.__globals__, "prange": numba.prange, "mean_along_path": compiled[1]}
     kernel = types.FunctionType(_scan_kernel.__code__, names, _scan_kernel.__name__)
-    return numba.njit(cache=True, nogil=True, parallel=True)(kernel)
+    return numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)(kernel)
 
 
 def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
@@ -66,34 +87,24 @@ def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
 
 
 def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
-         key: str, subset: np.ndarray | None = None) -> np.ndarray:
+         key: str, subset: np.ndarray | None = None, step: int = 1) -> np.ndarray:
     """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
-    best over query variants), computed in bulk: per part one product of the query windows with the library
-    windows, then a parallel DTW per clip on its block."""
+    best over query variants), computed in bulk by a compiled kernel per part (`_scan_kernel`).
+
+    ``step`` > 1 approximates it, for proposing: each clip is aligned with every ``step``-th of its windows
+    and its last only. Windows at stride r overlap by w - r frames, so neighbours are alike and the DTW of the
+    sampled clip tracks the full one, while about ``step`` times fewer rows are read and cells aligned."""
     kernel = _compiled_scan()
     names = BODY_PARTS if key == "overall" else (key,)
     chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
     firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
-    counts = np.array([c.n_windows for c in chosen], dtype=np.int64)
-    ends = np.cumsum(counts)
-    starts = ends - counts  # where each clip's windows start in the rows the scan reads
-    contiguous = subset is None
-    totals = [np.zeros(len(chosen)) for _ in queries]
-    lo = 0
-    while lo < len(chosen):  # chunks of whole clips, about SCAN_CHUNK windows each
-        hi = max(lo + 1, int(np.searchsorted(ends, starts[lo] + SCAN_CHUNK, side="right")))
-        if contiguous:
-            rows: slice | np.ndarray = slice(int(firsts[lo]), int(firsts[hi - 1] + counts[hi - 1]))
-        else:
-            rows = np.concatenate([np.arange(f, f + n) for f, n in zip(firsts[lo:hi], counts[lo:hi])])
-        for p in names:
-            block = np.asarray(parts[p][rows])
-            for q, total in zip(queries, totals):
-                sim = np.clip(q.parts[p].astype(np.float32, copy=False) @ block.T, -1.0, 1.0)
-                kernel(sim, starts[lo:hi] - starts[lo], counts[lo:hi], total[lo:hi])
-        lo = hi
+    n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
     best = np.full(len(chosen), -np.inf)
-    for total in totals:
+    for q in queries:
+        total = np.zeros(len(chosen))
+        for p in names:
+            kernel(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
+                   step, total)
         np.maximum(best, total / len(names), out=best)
     return best
 
@@ -204,15 +215,21 @@ def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np
                     clips: Sequence[ClipRecord] | None = None, top: int = 10) -> np.ndarray:
     """The clips to score exactly, best first.
 
-    With ``clips`` given: the flat scan of every clip where its reads fit `SCAN_BYTES`, else of the best-voted
-    clips as many as fit it (at least ``limit`` or `CANDIDATES`); then the ``max(SCAN_CANDIDATES, 5 * top)``
-    best of the scan. Without: the ``limit`` best-voted over all query variants (`CANDIDATES` by default)."""
+    With ``clips`` given: the flat scan of every clip where its reads fit `SCAN_BYTES`; else, up to
+    `MAX_SCAN_STEP` times that, the sampled scan (`scan` with ``step``) of every clip proposes its best
+    `PROPOSALS` and the flat scan scores those; beyond, the best-voted clips, as many as fit `SCAN_BYTES` (at
+    least ``limit`` or `CANDIDATES`), are flat-scanned. Then the ``max(SCAN_CANDIDATES, 5 * top)`` best of the
+    flat scan. Without: the ``limit`` best-voted over all query variants (`CANDIDATES` by default)."""
     shortlist = CANDIDATES if limit is None else limit
     if clips is not None:
         need = scan_bytes(parts, key) * max(1, len(queries) // 2)
         n = max(SCAN_CANDIDATES, 5 * top) if limit is None else limit
         if need <= SCAN_BYTES:
             return np.argsort(-scan(queries, parts, clips, key), kind="stable")[:n]
+        if need <= SCAN_BYTES * MAX_SCAN_STEP:
+            approx = scan(queries, parts, clips, key, step=-(-need // SCAN_BYTES))
+            best = np.sort(np.argsort(-approx, kind="stable")[:max(PROPOSALS, n)])  # disk order for reading
+            return best[np.argsort(-scan(queries, parts, clips, key, best), kind="stable")[:n]]
         shortlist = max(shortlist, int(len(clips) * SCAN_BYTES / need))
     votes = np.full(len(lengths), -np.inf)
     for q in queries:
