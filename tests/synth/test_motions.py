@@ -16,7 +16,7 @@ from motionsim.synth.motions import (
     part_poses,
     variation_grid,
 )
-from motionsim.synth.random_motion import random_motion_spec
+from motionsim.synth.random_motion import random_floor_motion_spec, random_motion_spec
 
 CASES = [(m.name, var, sign) for m in MOTION_LIBRARY.values() for var in m.variables for sign in (-1.0, 1.0)]
 
@@ -103,6 +103,24 @@ def test_random_motions_are_seeded_smooth_and_varied():
     assert accel < 0.05  # metres per frame^2: no jumps between frames
     amp = motion_3d(a, {"Amplitude": 1.0}, "ada")
     assert _dist(ja, amp) > 0.01
+
+
+def test_random_floor_motions_lie_kneel_invert_and_roll_over():
+    """The random floor family covers what standing motions cannot: the trunk far from upright."""
+    specs = [random_floor_motion_spec(seed) for seed in range(40)]
+    assert np.array_equal(motion_3d(specs[3], None, "ada"), motion_3d(random_floor_motion_spec(3), None, "ada"))
+    trunk_angles, rolled = [], 0
+    for spec in specs:
+        j = motion_3d(spec, None, "ada")
+        assert j[..., 1].min() > 0.0 and np.isfinite(j).all()
+        up = j[:, (5, 6)].mean(axis=1) - j[:, (11, 12)].mean(axis=1)  # hips -> shoulders
+        trunk_angles.append(np.degrees(np.arccos(np.clip(up[:, 1] / np.linalg.norm(up, axis=1), -1, 1))))
+        rolled += "rolling over" in spec.description
+    angles = np.concatenate(trunk_angles)
+    assert (angles > 60).mean() > 0.4 and (angles > 150).mean() > 0.05  # lying and upside down are common
+    assert 4 <= rolled <= 25  # about 30 % roll over once
+    amp = motion_3d(specs[0], {"Amplitude": 1.0}, "ada")
+    assert _dist(motion_3d(specs[0], None, "ada"), amp) > 0.01
 
 
 def test_part_poses_ignore_body_size_and_see_only_the_changed_part():

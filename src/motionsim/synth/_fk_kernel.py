@@ -30,7 +30,7 @@ def _rodrigues(wx, wy, wz, tw, out):  # exp([w]) @ Ry(tw), written into out (3, 
     out[2, 0], out[2, 1], out[2, 2] = r20 * ct - r22 * st, r21, r20 * st + r22 * ct
 
 
-def _fk(swing, twist, yaw, offsets, face, per, parents, hip_a, hip_b, head, out):
+def _fk(swing, twist, yaw, body, offsets, face, per, parents, hip_a, hip_b, head, out):
     n, nj = swing.shape[0], swing.shape[1]
     nf = face.shape[1]
     for i in prange(n):
@@ -39,10 +39,16 @@ def _fk(swing, twist, yaw, offsets, face, per, parents, hip_a, hip_b, head, out)
         loc = np.empty((3, 3))
         tilt = np.empty((3, 3))
         tmp = np.empty((3, 3))
+        turn = np.empty((3, 3))
         _rodrigues(swing[i, 0, 0], swing[i, 0, 1], swing[i, 0, 2], 0.0, tilt)
+        _rodrigues(body[i, 0], body[i, 1], body[i, 2], 0.0, turn)
         for j in range(nj):
             _rodrigues(swing[i, j, 0], swing[i, j, 1], swing[i, j, 2], twist[i, j], loc)
-            if j == 0:  # pelvis: yaw about the vertical, then tilt
+            if j == 0:  # pelvis: yaw about the vertical, then the body turn, then the tilt
+                for r in range(3):
+                    for c in range(3):
+                        tmp[r, c] = turn[r, 0] * loc[0, c] + turn[r, 1] * loc[1, c] + turn[r, 2] * loc[2, c]
+                loc[:, :] = tmp
                 cy, sy = np.cos(yaw[i]), np.sin(yaw[i])
                 for c in range(3):
                     a0, a2 = loc[0, c], loc[2, c]

@@ -75,7 +75,9 @@ def camera_axes(joints: np.ndarray, views: np.ndarray) -> np.ndarray:
     across = (joints[..., R_SHOULDER, :] - joints[..., L_SHOULDER, :]
               + joints[..., R_HIP, :] - joints[..., L_HIP, :]).mean(axis=-2)  # body's right, (..., 3)
     across[..., 1] = 0.0
-    across /= np.maximum(np.linalg.norm(across, axis=-1, keepdims=True), 1e-9)
+    norm = np.linalg.norm(across, axis=-1, keepdims=True)
+    # a cartwheel or a spin can average the body's right out to nothing: keep the world x axis then
+    across = np.where(norm > 1e-3, across / np.maximum(norm, 1e-9), np.array([1.0, 0.0, 0.0], across.dtype))
     up = np.zeros_like(across)
     up[..., 1] = 1.0
     left = -across

@@ -19,9 +19,11 @@ SIDE_SIGN: dict[str, float] = {"l": 1.0, "r": -1.0}
 
 _LIMB_CHANNELS = ("clav_elev", "clav_prot", "sh_flex", "sh_abd", "sh_rot", "elbow", "hip_flex", "hip_abd",
                   "hip_rot", "knee")
-#: All pose channels. Angles in degrees; ``lift``, ``travel_x``, ``travel_z`` in metres.
+#: All pose channels. Angles in degrees; ``lift``, ``travel_x``, ``travel_z`` in metres. ``pitch`` / ``roll``
+#: tilt the trunk over the legs (a bow); ``body_pitch`` / ``body_roll`` turn the whole body, legs included,
+#: about the pelvis (lying down: body_pitch 90 face down, -90 face up; a cartwheel: body_roll 0 -> 360).
 CHANNELS: tuple[str, ...] = (
-    "yaw", "pitch", "roll", "lift", "travel_x", "travel_z",
+    "yaw", "pitch", "roll", "lift", "travel_x", "travel_z", "body_pitch", "body_roll",
     "spine_flex", "spine_bend", "spine_twist", "neck_flex", "neck_tilt", "neck_turn",
     *(f"{s}_{c}" for s in SIDES for c in _LIMB_CHANNELS),
 )
@@ -38,6 +40,7 @@ _LIMB_LIMITS = {
 CHANNEL_LIMITS: dict[str, tuple[float, float]] = {
     "yaw": (-np.inf, np.inf), "pitch": (-30, 100), "roll": (-40, 40), "lift": (0, 2.0),
     "travel_x": (-np.inf, np.inf), "travel_z": (-np.inf, np.inf),
+    "body_pitch": (-np.inf, np.inf), "body_roll": (-np.inf, np.inf),
     "spine_flex": (-35, 70), "spine_bend": (-40, 40), "spine_twist": (-60, 60),
     "neck_flex": (-50, 60), "neck_tilt": (-35, 35), "neck_turn": (-75, 75),
     **{f"{s}_{c}": lim for s in SIDES for c, lim in _LIMB_LIMITS.items()},
@@ -121,11 +124,12 @@ def _matmul33(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...ij,...jk->...ik", a, b)
 
 
-def _swing_twist_reference(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-joint swing rotation vectors (..., J, 3), twists (..., J) and pelvis yaw (...), radians.
+def _swing_twist_reference(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-joint swing rotation vectors (..., J, 3), twists (..., J), pelvis yaw (...) and body turn (..., 3).
 
     Each joint rotates as exp(swing) @ Ry(twist): a swing about a horizontal axis followed by a twist about
-    the bone. The pelvis swing is its tilt (pitch, roll); the yaw is applied on top of it.
+    the bone. The pelvis swing is its tilt (pitch, roll); the body turn (body_pitch, body_roll, a rotation
+    vector) and then the yaw are applied on top of it.
     """
     rad = np.deg2rad(channels)
     c = {name: rad[..., i] for name, i in CH.items()}
@@ -149,28 +153,30 @@ def _swing_twist_reference(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray
         swing[..., J[f"{s}_hip"], :] = np.stack([-c[f"{s}_hip_flex"], zero, sg * c[f"{s}_hip_abd"]], -1)
         twist[..., J[f"{s}_hip"]] = -sg * c[f"{s}_hip_rot"]
         swing[..., J[f"{s}_knee"], 0] = c[f"{s}_knee"]
-    return swing, twist, c["yaw"]
+    body = np.stack([c["body_pitch"], zero, -c["body_roll"]], axis=-1)
+    return swing, twist, c["yaw"], body
 
 
 def _linear_map() -> np.ndarray:
-    """(N_CHANNELS, J*3 + J + 1) matrix: swing, twist and yaw are linear in the channels."""
-    sw, tw, yaw = _swing_twist_reference(np.eye(N_CHANNELS))
-    return np.concatenate([sw.reshape(N_CHANNELS, -1), tw, yaw[:, None]], axis=1).astype(np.float32)
+    """(N_CHANNELS, J*3 + J + 1 + 3) matrix: swing, twist, yaw and body turn are linear in the channels."""
+    sw, tw, yaw, body = _swing_twist_reference(np.eye(N_CHANNELS))
+    return np.concatenate([sw.reshape(N_CHANNELS, -1), tw, yaw[:, None], body], axis=1).astype(np.float32)
 
 
 _SWING_TWIST = _linear_map()
 _SWING_TWIST.setflags(write=False)
 
 
-def swing_twist(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-joint swing rotation vectors (..., J, 3), twists (..., J) and pelvis yaw (...), radians.
+def swing_twist(channels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-joint swing rotation vectors (..., J, 3), twists (..., J), pelvis yaw (...), body turn (..., 3).
 
     One matrix product (the mapping is linear); `_swing_twist_reference` spells the mapping out.
     """
     nj = len(JOINTS)
     flat = np.asarray(channels, dtype=np.float32) @ _SWING_TWIST
     lead = flat.shape[:-1]
-    return flat[..., : 3 * nj].reshape(lead + (nj, 3)), flat[..., 3 * nj: 4 * nj], flat[..., -1]
+    return (flat[..., : 3 * nj].reshape(lead + (nj, 3)), flat[..., 3 * nj: 4 * nj], flat[..., 4 * nj],
+            flat[..., 4 * nj + 1:])
 
 
 def local_rotations(channels: np.ndarray) -> np.ndarray:
@@ -178,9 +184,10 @@ def local_rotations(channels: np.ndarray) -> np.ndarray:
 
     Legs are expressed relative to the untilted pelvis, so a bow (pitch) keeps the legs vertical.
     """
-    swing, twist, yaw = swing_twist(channels)
+    swing, twist, yaw, body = swing_twist(channels)
     rots = _matmul33(axis_angle_to_matrix(swing), rot_y(twist))
-    rots[..., J["pelvis"], :, :] = _matmul33(rot_y(yaw), rots[..., J["pelvis"], :, :])
+    turn = _matmul33(rot_y(yaw), axis_angle_to_matrix(body))
+    rots[..., J["pelvis"], :, :] = _matmul33(turn, rots[..., J["pelvis"], :, :])
     untilt = np.swapaxes(axis_angle_to_matrix(swing[..., J["pelvis"], :]), -1, -2)
     for s in SIDES:
         rots[..., J[f"{s}_hip"], :, :] = _matmul33(untilt, rots[..., J[f"{s}_hip"], :, :])
@@ -201,7 +208,7 @@ def forward_kinematics(channels: np.ndarray, offsets: np.ndarray, face: np.ndarr
     """
     lead = channels.shape[:-1]
     if fk_kernel is not None and use_kernel:
-        swing, twist, yaw = swing_twist(np.asarray(channels, dtype=np.float32))
+        swing, twist, yaw, body = swing_twist(np.asarray(channels, dtype=np.float32))
         n = int(np.prod(lead))
         # one body per sequence when the body arrays have a time axis of 1: no per-frame copies
         per_seq = len(lead) >= 1 and offsets.ndim >= 3 and offsets.shape[-3] == 1 and face.shape[-3] == 1
@@ -211,6 +218,7 @@ def forward_kinematics(channels: np.ndarray, offsets: np.ndarray, face: np.ndarr
         fac = np.ascontiguousarray(np.broadcast_to(face, shape + face.shape[-2:]), dtype=np.float32)
         pos = np.empty((n, len(JOINTS) + len(FACE), 3), dtype=np.float32)
         fk_kernel(swing.reshape(n, len(JOINTS), 3), twist.reshape(n, len(JOINTS)), yaw.reshape(n),
+                  np.ascontiguousarray(body.reshape(n, 3)),
                   off.reshape(-1, len(JOINTS), 3), fac.reshape(-1, len(FACE), 3), max(per, 1),
                   np.array(PARENTS, dtype=np.int64), J["l_hip"], J["r_hip"], J["head"], pos)
         return pos.reshape(lead + pos.shape[-2:])[..., COCO_FROM_JOINT, :]
@@ -230,26 +238,36 @@ def forward_kinematics(channels: np.ndarray, offsets: np.ndarray, face: np.ndarr
     return pos[..., COCO_FROM_JOINT, :]
 
 
+#: Height above the floor (m) of each COCO-17 joint when it is the body's lowest point: the face, shoulders,
+#: hips, knees, elbows and wrists of a body lying, kneeling, crawling or upside down rest on flesh and bone.
+#: The ankles use the character's ankle height instead (NaN here).
+FLOOR_CLEARANCE: np.ndarray = np.array([0.09, 0.1, 0.1, 0.08, 0.08, 0.06, 0.06, 0.04, 0.04, 0.03, 0.03,
+                                        0.08, 0.08, 0.05, 0.05, np.nan, np.nan], dtype=np.float32)
+
+
 def place_on_ground(joints: np.ndarray, channels: np.ndarray, ankle_height: np.ndarray | float,
                     contact_softness: float = 0.015) -> np.ndarray:
-    """Move pelvis-centred joints (..., T, 17, 3) into the world: feet on the floor, contact feet not sliding.
+    """Move pelvis-centred joints (..., T, 17, 3) into the world: the body on the floor, contacts not sliding.
 
-    ``ankle_height`` broadcasts against (..., T). The lower ankle is put that high above the floor (plus the
-    ``lift`` channel, for jumps). The horizontal root motion is integrated so that the foot in contact (a
-    soft-min over ankle heights) stays put: walking, stepping and pivoting come out of the leg motion itself,
-    as on a real body. ``travel_x/z`` add an explicit displacement (leaps, drifts).
+    ``ankle_height`` broadcasts against (..., T). The body's lowest point (an ankle for a standing body; a
+    knee, hand, hip or the head for a kneeling, crawling, lying or inverted one, see `FLOOR_CLEARANCE`) is put
+    on the floor, plus the ``lift`` channel (jumps). The horizontal root motion is integrated so that the
+    joints in contact (a soft-min over heights) stay put: walking, stepping, pivoting, crawling and rolling
+    come out of the limb motion itself, as on a real body. ``travel_x/z`` add an explicit displacement.
     """
-    ankles = joints[..., :, (L_ANKLE, R_ANKLE), :]  # (..., T, 2, 3)
-    low = ankles[..., 1].min(axis=-1)
+    ankle = np.asarray(ankle_height, dtype=np.float32)[..., None]
+    clearance = np.where(np.isnan(FLOOR_CLEARANCE), 0.0, FLOOR_CLEARANCE)
+    clearance = np.where(np.isnan(FLOOR_CLEARANCE), ankle, clearance)  # (..., T, 17)
+    heights = joints[..., 1] - clearance
+    low = heights.min(axis=-1)
     lift = channels[..., CH["lift"]]
-    dy = ankle_height - low + lift
-    rel = ankles[..., 1] - low[..., None]
-    w = np.exp(-rel / contact_softness)
+    dy = lift - low
+    w = np.exp(-(heights - low[..., None]) / contact_softness)
     w /= w.sum(axis=-1, keepdims=True)
-    step = np.diff(ankles[..., (0, 2)], axis=-3)  # (..., T-1, 2, 2)
+    step = np.diff(joints[..., (0, 2)], axis=-3)  # (..., T-1, 17, 2)
     w_mid = 0.5 * (w[..., 1:, :] + w[..., :-1, :])
     drift = -(w_mid[..., None] * step).sum(axis=-2)  # (..., T-1, 2)
-    root_xz = np.concatenate([np.zeros_like(drift[..., :1, :]), np.cumsum(drift, axis=-2)], axis=-2)
+    root_xz = np.concatenate([np.zeros(drift.shape[:-2] + (1, 2), drift.dtype), np.cumsum(drift, axis=-2)], axis=-2)
     root_xz = root_xz + channels[..., (CH["travel_x"], CH["travel_z"])]
     shift = np.stack([root_xz[..., 0], dy, root_xz[..., 1]], axis=-1)
     return joints + shift[..., None, :]

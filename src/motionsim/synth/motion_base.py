@@ -17,9 +17,10 @@ from .kinematics import CH, CHANNELS, N_CHANNELS, SIDES
 FPS: float = 30.0
 #: The characteristic values SARA uses for every variable.
 VARIATION_LEVELS: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0)
-CATEGORIES: tuple[str, ...] = ("combat", "adventure", "sport", "dance", "everyday", "exercise", "random")
+CATEGORIES: tuple[str, ...] = ("combat", "adventure", "sport", "dance", "everyday", "exercise", "floor", "acrobatic",
+                               "random")
 
-_NEGATE_ON_MIRROR = ("yaw", "roll", "travel_x", "spine_bend", "spine_twist", "neck_tilt", "neck_turn")
+_NEGATE_ON_MIRROR = ("yaw", "roll", "body_roll", "travel_x", "spine_bend", "spine_twist", "neck_tilt", "neck_turn")
 #: Channel index permutation and sign that mirror a pose left <-> right.
 MIRROR_INDEX: np.ndarray = np.array([
     CH[("r_" + c[2:]) if c.startswith("l_") else ("l_" + c[2:]) if c.startswith("r_") else c] for c in CHANNELS

@@ -16,13 +16,13 @@ from types import MappingProxyType
 import numpy as np
 
 from ..skeleton import BODY_PARTS
-from . import library_combat, library_dance, library_everyday, library_exercise, library_sport
+from . import library_combat, library_dance, library_everyday, library_exercise, library_floor, library_sport
 from .characters import Character, get_character, rest_channels, skeleton_arrays
 from .kinematics import clip_to_limits, forward_kinematics, place_on_ground
 from .motion_base import CATEGORIES, VARIATION_LEVELS, MotionSpec
 
 _ALL: tuple[MotionSpec, ...] = (*library_everyday.MOTIONS, *library_exercise.MOTIONS, *library_combat.MOTIONS,
-                                *library_sport.MOTIONS, *library_dance.MOTIONS)
+                                *library_sport.MOTIONS, *library_dance.MOTIONS, *library_floor.MOTIONS)
 #: Every base motion class by name (read-only).
 MOTION_LIBRARY: Mapping[str, MotionSpec] = MappingProxyType({m.name: m for m in _ALL})
 
@@ -30,7 +30,7 @@ MOTION_LIBRARY: Mapping[str, MotionSpec] = MappingProxyType({m.name: m for m in 
 #: by base motions. Everything else is training data.
 VAL_FAMILIES: frozenset[str] = frozenset({
     "raise_arm", "sit_down", "salute", "side_bend", "high_knees", "hook", "side_kick", "climb", "tennis_forehand",
-    "bowling", "twist_dance", "can_can",
+    "bowling", "twist_dance", "can_can", "bridge", "backward_roll",
 })
 
 

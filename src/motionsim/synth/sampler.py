@@ -22,7 +22,7 @@ from .camera import FRONT, VIEW_GRID, View, as_view_array, project, random_views
 from .characters import TRAIN_CHARACTERS, Character, get_character, random_character
 from .motion_base import VARIATION_LEVELS, MotionSpec
 from .motions import body_arrays, channels_to_3d, get_motion, list_motions, part_distances, part_poses
-from .random_motion import random_motion_specs
+from .random_motion import random_floor_motion_specs, random_motion_specs
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,8 @@ class SynthSampler(TripletSampler):
     views : "grid" (the paper's 27 views) or a list of `View`
     window : frames per rendering (the paper's 32)
     n_random_motions : random smooth base motions added to the library (drawn from ``random_state``)
+    n_random_floor_motions : random motions on the floor, on all fours, upside down or rolling over, added
+        after them (`random_motion.random_floor_motion_spec`)
     random_character_prob : chance that a skeleton is a freshly drawn random body instead of a bank character
     random_view_prob, perspective_prob : chance of a random (off-grid, rolled) view / of a perspective camera
     random_state : seed or generator for the random motions; sampling itself takes its own generator
@@ -176,13 +178,16 @@ class SynthSampler(TripletSampler):
 
     def __init__(self, characters: Sequence[Character | str] = TRAIN_CHARACTERS,
                  motions: Sequence[str | MotionSpec] | None = None, views: Sequence[View] | str = "grid",
-                 window: int = 32, n_random_motions: int = 0, random_character_prob: float = 0.0,
+                 window: int = 32, n_random_motions: int = 0, n_random_floor_motions: int = 0,
+                 random_character_prob: float = 0.0,
                  random_view_prob: float = 0.0, perspective_prob: float = 0.0,
                  random_state: np.random.Generator | int | None = None) -> None:
         super().__init__(views, window, random_view_prob, perspective_prob)
         rng = np.random.default_rng(random_state)
         specs = [get_motion(m) for m in (list_motions(split="train") if motions is None else motions)]
         specs += random_motion_specs(n_random_motions, rng)
+        if n_random_floor_motions:
+            specs += random_floor_motion_specs(n_random_floor_motions, rng)
         if len(specs) < 2:
             raise ValueError("need at least two base motions (m and a different m')")
         short = [s.name for s in specs if s.n_frames < window]

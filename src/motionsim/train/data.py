@@ -10,10 +10,11 @@ from typing import Any
 
 from ..errors import MotionsimError
 
-# Synthetic data settings of the shipped model: the motion library's training families plus an open-ended
-# family of random smooth motions, on bank characters and freshly drawn bodies, from grid and random views.
-SYNTH_TRAIN = {"n_random_motions": 200, "random_character_prob": 0.3, "random_view_prob": 0.3,
-               "perspective_prob": 0.2}
+# Synthetic data settings of the shipped model: the motion library's training families plus open-ended
+# families of random smooth motions (standing, and on the floor / upside down / rolling over), on bank
+# characters and freshly drawn bodies, from grid and random views.
+SYNTH_TRAIN = {"n_random_motions": 200, "n_random_floor_motions": 100, "random_character_prob": 0.3,
+               "random_view_prob": 0.3, "perspective_prob": 0.2}
 SYNTH_VAL = {"n_random_motions": 0, "random_character_prob": 0.0, "random_view_prob": 0.3,
              "perspective_prob": 0.2}
 
