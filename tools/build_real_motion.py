@@ -11,7 +11,9 @@ several cameras and bodies with 2-D joint noise. Everything it writes goes into 
     sources/<name>.bvh|asf|amc   the mocap files taken out of them
     clips/<name>.npy        each source as COCO-17 (T, 17, 3) at 30 fps
     renderings/<id>.npz     one 2-D rendering each (``motionsim.io.save_pose``)
-    manifest.json           segments (source, frames, label, family, licence, motion stats), renderings
+    part_changes/<id>.npz   each segment with one body part turned by 15-90 degrees, from another camera and body
+    manifest.json           segments (source, frames, label, family, licence, motion stats), renderings,
+                            part changes
 
 Licences: two sources are Ubisoft LaFAN1 clips (CC BY-NC-ND 4.0): evaluation only; never commit them or
 anything derived from them, never train on them. The whole set is for evaluation only.
@@ -90,6 +92,62 @@ RELATED_LABELS: tuple[tuple[str, str], ...] = (
     ("turn", "walk_turn"), ("aim", "walk_aim"), ("aim", "crouch_walk_aim"), ("walk_aim", "crouch_walk_aim"),
     ("walk", "crouch_walk"),
 )
+
+
+#: Part changes (like issue 17's second hidden set): in every segment one body part is turned by each of these
+#: angles (degrees), and the result is seen from another camera and body than the segment's first rendering.
+PART_CHANGE_ANGLES: tuple[int, ...] = (15, 30, 45, 60, 75, 90)
+#: COCO-17 indices: part -> (pivot joints whose mean is the centre of the turn, joints that turn).
+_PART_TURNS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "right_arm": ((6,), (8, 10)), "left_arm": ((5,), (7, 9)), "right_leg": ((12,), (14, 16)),
+    "left_leg": ((11,), (13, 15)), "torso": ((11, 12), (0, 1, 2, 3, 4, 5, 6)),
+}
+
+
+def rotate_part(joints: np.ndarray, part: str, angle: float, axis: str) -> np.ndarray:
+    """COCO-17 joints (T, 17, 3) with one body part turned by ``angle`` degrees about its root joint.
+
+    ``axis`` "across" is the body's left-right axis of each frame (an arm or leg swings forward, the trunk
+    leans), "forward" its facing axis (the limb swings out sideways, the trunk bends to the side). A turned
+    trunk carries the arms along without turning them, so each arm keeps its own shape.
+    """
+    from scipy.spatial.transform import Rotation
+
+    out = joints.astype(np.float64).copy()
+    across = joints[:, 12] - joints[:, 11]
+    across[:, 1] = 0.0
+    across /= np.maximum(np.linalg.norm(across, axis=1, keepdims=True), 1e-9)
+    direction = across if axis == "across" else np.cross(across, [0.0, 1.0, 0.0])
+    turn = Rotation.from_rotvec(direction * np.deg2rad(angle))
+    pivots, moved = _PART_TURNS[part]
+    centre = joints[:, list(pivots)].mean(axis=1)
+    for j in moved:
+        out[:, j] = centre + turn.apply(joints[:, j] - centre)
+    if part == "torso":
+        for shoulder, arm in ((5, (7, 9)), (6, (8, 10))):
+            out[:, list(arm)] += (out[:, shoulder] - joints[:, shoulder])[:, None]
+    return out.astype(joints.dtype)
+
+
+def render_part_changes(cache: Path, seg_id: str, k: int, joints: np.ndarray, seed: int) -> list[dict]:
+    """The segment unchanged and with each part turned by each angle, all with one other camera, body and
+    noise draw (so two renderings differ only by the turned part); one manifest entry each."""
+    rng = np.random.default_rng([seed, k, 1])
+    body = random_body(rng)
+    view = View(*map(float, random_views(rng, 1, max_yaw=np.pi / 2, max_pitch=np.pi / 8, perspective=0.3)[0]))
+    axes = rng.choice(["across", "forward"], len(_PART_TURNS))
+    trials = [(None, 0, "")] + [(part, angle, str(axes[i])) for i, part in enumerate(_PART_TURNS)
+                                for angle in PART_CHANGE_ANGLES]
+    entries = []
+    for part, angle, axis in trials:
+        changed = joints if part is None else rotate_part(joints, part, angle, axis)
+        xy, _ = render(reshape_body(changed, body), view, np.random.default_rng([seed, k, 2]))
+        cid = f"{seg_id}__{part or 'unchanged'}_{angle}"
+        path = save_pose(PoseSequence(xy, np.ones(xy.shape[:2], np.float32), fps=TARGET_FPS, source=cid),
+                         cache / "part_changes" / f"{cid}.npz")
+        entries.append({"id": cid, "segment": seg_id, "reference": f"{seg_id}__r0", "part": part,
+                        "angle": angle, "axis": axis, "path": str(path.relative_to(cache))})
+    return entries
 
 
 def fetch(cache: Path) -> dict[str, list[Path]]:
@@ -199,7 +257,9 @@ def build(cache: Path, n_renderings: int, seed: int, describe: bool) -> dict:
     rend_dir = cache / "renderings"
     shutil.rmtree(rend_dir, ignore_errors=True)
     rend_dir.mkdir()
-    segments, renderings = [], []
+    shutil.rmtree(cache / "part_changes", ignore_errors=True)
+    (cache / "part_changes").mkdir()
+    segments, renderings, part_changes = [], [], []
     counts: dict[str, int] = {}
     for k, (source, start, stop, label, family, note) in enumerate(SEGMENTS):
         counts[label] = counts.get(label, 0) + 1
@@ -227,11 +287,12 @@ def build(cache: Path, n_renderings: int, seed: int, describe: bool) -> dict:
                                "view": {k: round(v, 4) for k, v in zip(("pitch", "yaw", "roll", "distance"),
                                                                       map(float, views[r]))},
                                "body": {k: round(v, 3) for k, v in body.items()}, **extra})
+        part_changes += render_part_changes(cache, seg_id, k, joints, seed)
     manifest = {"version": MANIFEST_VERSION, "seed": seed, "renderings_per_segment": n_renderings,
                 "fps": TARGET_FPS, "use": "evaluation only; never commit or train on it (LaFAN1 is CC BY-NC-ND)",
                 "sources": {n: {"package": s[0], "files": list(s[1]), "licence": s[2]} for n, s in SOURCES.items()},
                 "related_labels": [list(p) for p in RELATED_LABELS], "segments": segments,
-                "renderings": renderings,
+                "renderings": renderings, "part_changes": part_changes,
                 "seconds": {"read": round(t_read, 1), "total": round(time.perf_counter() - t0, 1)}}
     (cache / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest
@@ -251,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(cache / "clips", ignore_errors=True)
     m = build(cache, args.renderings, args.seed, args.describe)
     n = len(m["renderings"])
-    print(f"{len(m['segments'])} segments, {n} renderings, {n * (n - 1) // 2} pairs in {m['seconds']['total']} s "
-          f"-> {cache}")
+    print(f"{len(m['segments'])} segments, {n} renderings, {n * (n - 1) // 2} pairs, "
+          f"{len(m['part_changes'])} part-change renderings in {m['seconds']['total']} s -> {cache}")
     return 0
 
 

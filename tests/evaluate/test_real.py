@@ -240,3 +240,96 @@ def test_missing_cache_says_how_to_build_it(tmp_path):
     (tmp_path / MANIFEST).write_text(json.dumps({"version": 0}))
     with pytest.raises(MotionsimError, match="rebuild"):
         load_real_set(tmp_path)
+
+
+def _builder():
+    """tools/build_real_motion.py as a module (tools/ is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "build_real_motion.py"
+    spec = importlib.util.spec_from_file_location("build_real_motion", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _angle(u, v):
+    cos = (u * v).sum(-1) / (np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1))
+    return np.degrees(np.arccos(np.clip(cos, -1, 1)))
+
+
+def _turned_by(u, v, angle):
+    """A turn by ``angle`` moves a segment by that angle, less where it lies partly along the turn's axis."""
+    got = _angle(u, v)
+    return bool(np.all(got <= angle + 0.01) and np.median(got) > 0.95 * angle)
+
+
+@pytest.mark.parametrize("axis", ["across", "forward"])
+def test_rotate_part_turns_one_part_by_the_angle(axis):
+    from motionsim.synth.motions import motion_3d
+
+    build = _builder()
+    joints = motion_3d("walk", None, "ada")
+    arm = build.rotate_part(joints, "right_arm", 60, axis)
+    assert _turned_by(arm[:, 8] - arm[:, 6], joints[:, 8] - joints[:, 6], 60)
+    assert np.allclose(np.delete(arm, [8, 10], axis=1), np.delete(joints, [8, 10], axis=1))
+    leg = build.rotate_part(joints, "left_leg", 30, axis)
+    assert _turned_by(leg[:, 15] - leg[:, 11], joints[:, 15] - joints[:, 11], 30)
+    trunk = build.rotate_part(joints, "torso", 45, axis)
+    mid_hip = joints[:, 11:13].mean(axis=1)
+    assert _turned_by(trunk[:, 5:7].mean(axis=1) - mid_hip, joints[:, 5:7].mean(axis=1) - mid_hip, 45)
+    assert np.allclose(trunk[:, 9] - trunk[:, 5], joints[:, 9] - joints[:, 5], atol=1e-5)  # arms ride along
+    assert np.allclose(trunk[:, 11:], joints[:, 11:])
+
+
+def test_score_part_changes_counts_names_and_angle_ranking():
+    from motionsim.evaluate.real_parts import score_part_changes
+
+    rng = np.random.default_rng(0)
+    trials, drops = [], []
+    for seg in ("a", "b"):
+        trials.append({"segment": seg, "part": None, "angle": 0})
+        drops.append(np.zeros(5))
+        for k, part in enumerate(BODY_PARTS):
+            for angle in (15, 30, 45, 60, 75, 90):
+                d = rng.normal(0, 0.01, 5)
+                d[k] += angle / 100  # the changed part drops most, more for larger angles
+                trials.append({"segment": seg, "part": part, "angle": angle})
+                drops.append(d)
+    good = score_part_changes(np.array(drops), trials)
+    assert good.trials == 60 and good.names_part == 1.0 and good.drop_vs_angle > 0.95
+    assert set(good.by_part) == set(BODY_PARTS)
+    shuffled = np.array(drops)[:, ::-1]  # the drop lands on another part (torso <-> right arm, ...)
+    bad = score_part_changes(shuffled, trials)
+    assert bad.names_part < 0.3 and bad.drop_vs_angle < 0.5
+
+
+def test_evaluate_real_scores_part_changes(tmp_path):
+    from motionsim.evaluate import JointAngles
+    from motionsim.synth.camera import project
+    from motionsim.synth.motions import motion_3d
+
+    build = _builder()
+    (tmp_path / "renderings").mkdir()
+    (tmp_path / "part_changes").mkdir()
+    _tiny_cache(tmp_path)
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    joints = motion_3d("walk", None, "nora")[:60]
+    changes = []
+    for part, angle in [(None, 0)] + [(p, a) for p in BODY_PARTS for a in (20, 50, 80)]:
+        moved = joints if part is None else build.rotate_part(joints, part, angle, "across")
+        xy = project(moved, View(yaw=-0.8)) * 300 + 500
+        cid = f"walk_1__{part}_{angle}"
+        path = save_pose(np.asarray(xy, np.float32), tmp_path / "part_changes" / f"{cid}.npz")
+        changes.append({"id": cid, "segment": "walk_1", "reference": "walk_1__r0", "part": part, "angle": angle,
+                        "axis": "across", "path": str(path.relative_to(tmp_path))})
+    manifest["part_changes"] = changes
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest))
+    ev = evaluate_real([JointAngles(), BPEMethod(stride=4)], tmp_path, flip=False)
+    for row in ev.results:
+        pc = row.part_change
+        assert pc is not None and pc.trials == 15
+        assert pc.names_part >= 0.6 and pc.drop_vs_angle > 0.5, (row.name, pc)
+    assert "Part changes" in format_real_table(ev)
+    assert json.loads(json.dumps(ev.to_dict()))["methods"]["bpe"]["part_change"]["trials"] == 15

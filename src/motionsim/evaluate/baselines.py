@@ -22,6 +22,10 @@ ANGLE_SEGMENTS: tuple[tuple[str, str], ...] = (
     ("r_hip", "r_knee"), ("r_knee", "r_ankle"), ("l_hip", "l_knee"), ("l_knee", "l_ankle"),
 )
 
+#: Which of `ANGLE_SEGMENTS` belong to each body part (indices).
+PART_SEGMENTS: dict[str, list[int]] = {"torso": [0, 1, 2, 3], "right_arm": [4, 5], "left_arm": [6, 7],
+                                       "right_leg": [8, 9], "left_leg": [10, 11]}
+
 
 class _FrameMethod(Method):
     """A frame-level method: reads the preprocessed joints of every ``frame_step``-th frame."""
@@ -103,3 +107,13 @@ class JointAngles(_FrameMethod):
     def score(self, a: np.ndarray, b: np.ndarray) -> float:
         # a @ b.T / sqrt(S)^2 = mean over segments of cos(angle_a - angle_b)
         return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0))
+
+    def part_scores(self, a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+        """2-D limb angles per body part: the same score on each part's own segments (an arm's upper arm and
+        forearm, a leg's thigh and shank, the torso's head, spine, shoulder and hip lines), DTW-aligned alone."""
+        ua, ub = a.reshape(len(a), -1, 2), b.reshape(len(b), -1, 2)
+        out = {}
+        for part, segs in PART_SEGMENTS.items():
+            fa, fb = ua[:, segs].reshape(len(a), -1), ub[:, segs].reshape(len(b), -1)
+            out[part] = mean_similarity_along_path(np.clip(fa @ fb.T * (len(ANGLE_SEGMENTS) / len(segs)), -1.0, 1.0))
+        return out

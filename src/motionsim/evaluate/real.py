@@ -6,7 +6,8 @@ renderings is labelled like the hidden set of issue 17: 4 = the same segment see
 body, 2.5 = a related motion (same family, or a related label pair of the manifest), 1 = anything else.
 Reported per method, with the body flip by default: Spearman with the labels, same > rest AUC, related >
 other AUC and same-segment retrieval mAP; for BPE-type methods also each body part alone and the minimum
-over the parts; and the related > other AUC of each kind of related pair.
+over the parts; and the related > other AUC of each kind of related pair. Methods with part scores are
+also scored on the set's part changes (one part turned by a known angle, `real_parts`).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from ..skeleton import BODY_PARTS
 from .bpe_method import BPEMethod
 from .method_base import Method, runnable
 from .metrics import auc, mean_average_precision, spearman
+from .real_parts import PartChangeScores, evaluate_part_changes, format_part_changes, has_part_scores
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 SAME, RELATED, OTHER = 4.0, 2.5, 1.0
 #: Methods of ``motionsim evaluate real`` by default: the model, its random twin and the baselines.
 DEFAULT_REAL_METHODS: tuple[str, ...] = ("bpe", "random_weights", "joint_distance", "whole_body", "lstm")
@@ -58,9 +60,13 @@ class RealSet:
     segments: list[dict[str, Any]]
     renderings: list[dict[str, Any]]
     related_labels: list[tuple[str, str]] = field(default_factory=list)
+    part_changes: list[dict[str, Any]] = field(default_factory=list)
 
     def load_clips(self) -> list[PoseSequence]:
         return [load_pose(self.root / r["path"]) for r in self.renderings]
+
+    def load_part_changes(self) -> list[PoseSequence]:
+        return [load_pose(self.root / r["path"]) for r in self.part_changes]
 
 
 def load_real_set(cache_dir: str | Path | None = None) -> RealSet:
@@ -77,12 +83,13 @@ def load_real_set(cache_dir: str | Path | None = None) -> RealSet:
     if data.get("version") != MANIFEST_VERSION:
         raise MotionsimError(f"{path}: version {data.get('version')!r}, expected {MANIFEST_VERSION}; "
                              f"rebuild it: {BUILD_HINT}")
-    missing = [r["path"] for r in data["renderings"] if not (root / r["path"]).is_file()]
+    missing = [r["path"] for r in data["renderings"] + data.get("part_changes", [])
+               if not (root / r["path"]).is_file()]
     if missing:
         raise MotionsimError(f"{root}: {len(missing)} renderings missing (e.g. {missing[0]}); rebuild it: "
                              f"{BUILD_HINT}")
     return RealSet(root, data["segments"], data["renderings"],
-                   [(a, b) for a, b in data.get("related_labels", [])])
+                   [(a, b) for a, b in data.get("related_labels", [])], data.get("part_changes", []))
 
 
 @dataclass
@@ -172,11 +179,15 @@ class RealResult:
     parts: dict[str, RealScores] = field(default_factory=dict)
     related_by_kind: dict[str, float] = field(default_factory=dict)
     pair_scores: np.ndarray | None = None
+    part_change: PartChangeScores | None = None  # methods with part scores, when the set has part changes
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "detail": self.detail, **self.scores.to_dict(),
-                "seconds": round(self.seconds, 2), "parts": {k: v.to_dict() for k, v in self.parts.items()},
-                "related_by_kind": {k: round(v, 4) for k, v in self.related_by_kind.items()}}
+        out = {"label": self.label, "detail": self.detail, **self.scores.to_dict(),
+               "seconds": round(self.seconds, 2), "parts": {k: v.to_dict() for k, v in self.parts.items()},
+               "related_by_kind": {k: round(v, 4) for k, v in self.related_by_kind.items()}}
+        if self.part_change is not None:
+            out["part_change"] = self.part_change.to_dict()
+        return out
 
 
 @dataclass
@@ -232,6 +243,7 @@ def evaluate_real(methods: Sequence[Method], cache_dir: str | Path | None = None
     pairs = pair_labels(segment_of, real.segments, real.related_labels)
     ev = RealEvaluation(real.root, flip, {"segments": len(real.segments), "renderings": len(clips),
                                           **pairs.counts()}, best_spearman(pairs.target))
+    changed_clips = real.load_part_changes()
     ev.seconds["load"] = time.perf_counter() - t0
     for _, method in runnable(methods, ev.skipped):
         t = time.perf_counter()
@@ -245,6 +257,9 @@ def evaluate_real(methods: Sequence[Method], cache_dir: str | Path | None = None
             for k, part in enumerate(BODY_PARTS):
                 row.parts[part] = score_ranking(parts[:, :, k].max(axis=1), pairs, segment_of)
             row.parts["min_over_parts"] = score_ranking(parts.min(axis=2).max(axis=1), pairs, segment_of)
+        if changed_clips and has_part_scores(method):
+            references = {r["id"]: f for r, f in zip(real.renderings, feats)}
+            row.part_change = evaluate_part_changes(method, references, changed_clips, real.part_changes)
         row.seconds = time.perf_counter() - t
         ev.results.append(row)
         log.info("real-motion set: %s done in %.1f s", method.name, row.seconds)
@@ -270,6 +285,7 @@ def format_real_table(ev: RealEvaluation) -> str:
             lines.append(f"{'  ' + part:<{width}}{cell(p.spearman):>10}{cell(p.same_auc):>11}"
                          f"{cell(p.related_auc):>15}{cell(p.retrieval_map):>8}")
     lines.append(f"{'best possible':<{width}}{cell(ev.best_spearman):>10}{'1.000':>11}{'1.000':>15}{'1.000':>8}")
+    lines += format_part_changes([(r.name, r.part_change) for r in ev.results if r.part_change is not None])
     lines.append("")
     lines += [f"{r.name}: {r.label} — {r.detail}" for r in ev.results if r.detail]
     lines += [f"skipped {name}: {why}" for name, why in ev.skipped.items()]
