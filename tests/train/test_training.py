@@ -152,3 +152,19 @@ def test_train_cli_init_missing_model(tmp_path, capsys):
     missing = str(tmp_path / "none.safetensors")
     code = main(["train", "--preset", "tiny", "--init", missing, "--out", str(tmp_path / "o")], out=io.StringIO())
     assert code == 2 and "not found" in capsys.readouterr().err
+
+
+def test_floor_motions_are_opt_in():
+    """The shipped recipe trains on standing motions; `floor_motions` adds the issue-17 widening."""
+    from motionsim.synth.motions import get_motion
+
+    plain, plain_val, record = make_sources("synth", 32, 0)
+    wide, wide_val, wide_record = make_sources("synth", 32, 0, floor_motions=True)
+    floor = {"floor", "acrobatic"}
+    assert not {m.category for m in plain.motions} & floor
+    assert not {get_motion(m.name).category for m in plain_val.motions} & floor
+    assert {m.category for m in wide.motions} >= floor and {m.category for m in wide_val.motions} >= floor
+    assert record["n_random_floor_motions"] == 0 and wide_record["n_random_floor_motions"] == 100
+    assert sum(m.name.startswith("random_floor_") for m in wide.motions) == 100
+    assert len(plain.motions) == record["train_motions"] + 200
+    assert len(wide.motions) == wide_record["train_motions"] + 200 + 100

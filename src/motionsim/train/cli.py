@@ -53,7 +53,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
                       no_reconstruction=args.no_reconstruction, part_targets=args.part_targets, data=args.data)
     if args.resume and args.init:
         raise MotionsimError("--resume continues OUT/last.pt and --init starts from a model file: pick one")
-    train_source, val_source, record = make_sources(cfg.data, cfg.window, cfg.seed)
+    train_source, val_source, record = make_sources(cfg.data, cfg.window, cfg.seed, cfg.floor_motions)
     ckpt, history = fit(cfg, train_source, val_source, args.out, resume=args.resume, init=args.init, record=record)
     best = next(r for r in history.rows if r["step"] == history.best_step)
     summary = {"best_step": history.best_step, "val_loss": round(history.best_val, 4),

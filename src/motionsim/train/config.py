@@ -63,6 +63,7 @@ class TrainConfig:
     drop_prob: float = 0.3  # chance a rendering loses some joints for a while (filled like the readers do)
     # data
     data: str = "synth"
+    floor_motions: bool = False  # synth: add the floor/acrobatic library and 100 random floor motions (issue 17)
     stats_batches: int = 20
 
     def __post_init__(self) -> None:

@@ -10,27 +10,37 @@ from typing import Any
 
 from ..errors import MotionsimError
 
-# Synthetic data settings of the shipped model: the motion library's training families plus open-ended
-# families of random smooth motions (standing, and on the floor / upside down / rolling over), on bank
-# characters and freshly drawn bodies, from grid and random views.
-SYNTH_TRAIN = {"n_random_motions": 200, "n_random_floor_motions": 100, "random_character_prob": 0.3,
-               "random_view_prob": 0.3, "perspective_prob": 0.2}
+# Synthetic data settings of the shipped model: the motion library's training families plus an open-ended
+# family of random smooth motions, on bank characters and freshly drawn bodies, from grid and random views.
+SYNTH_TRAIN = {"n_random_motions": 200, "random_character_prob": 0.3, "random_view_prob": 0.3,
+               "perspective_prob": 0.2}
+#: Categories of the floor and acrobatic motions, and the random floor motions added with them: only with
+#: ``floor_motions`` (issue 17's widening; the shipped model was trained without them, docs/training.md).
+FLOOR_CATEGORIES = ("floor", "acrobatic")
+N_RANDOM_FLOOR_MOTIONS = 100
 SYNTH_VAL = {"n_random_motions": 0, "random_character_prob": 0.0, "random_view_prob": 0.3,
              "perspective_prob": 0.2}
 
 
-def make_sources(data: str, window: int, seed: int) -> tuple[Any, Any, dict[str, Any]]:
-    """(train sampler, validation sampler, record of what the data was) for ``data`` = "synth" or a folder."""
+def make_sources(data: str, window: int, seed: int, floor_motions: bool = False) -> tuple[Any, Any, dict[str, Any]]:
+    """(train sampler, validation sampler, record of what the data was) for ``data`` = "synth" or a folder.
+
+    ``floor_motions`` (synth only) adds the floor and acrobatic motions to both splits and
+    `N_RANDOM_FLOOR_MOTIONS` random floor motions to training."""
     if data == "synth":
         from ..synth.characters import TRAIN_CHARACTERS, VAL_CHARACTERS
-        from ..synth.motions import list_motions
+        from ..synth.motions import get_motion, list_motions
         from ..synth.sampler import SynthSampler
 
-        train_motions, val_motions = list_motions(split="train"), list_motions(split="val")
-        train = SynthSampler(TRAIN_CHARACTERS, train_motions, window=window, random_state=seed, **SYNTH_TRAIN)
+        def keep(names: list[str]) -> list[str]:
+            return [n for n in names if floor_motions or get_motion(n).category not in FLOOR_CATEGORIES]
+
+        train_motions, val_motions = keep(list_motions(split="train")), keep(list_motions(split="val"))
+        settings = {**SYNTH_TRAIN, "n_random_floor_motions": N_RANDOM_FLOOR_MOTIONS if floor_motions else 0}
+        train = SynthSampler(TRAIN_CHARACTERS, train_motions, window=window, random_state=seed, **settings)
         val = SynthSampler(VAL_CHARACTERS, val_motions, window=window, random_state=seed + 1, **SYNTH_VAL)
         record = {"data": "synth", "train_motions": len(train_motions), "val_motions": len(val_motions),
-                  "train_characters": len(TRAIN_CHARACTERS), "val_characters": len(VAL_CHARACTERS), **SYNTH_TRAIN}
+                  "train_characters": len(TRAIN_CHARACTERS), "val_characters": len(VAL_CHARACTERS), **settings}
         return train, val, record
     root = Path(data)
     if not root.is_dir():
