@@ -59,19 +59,26 @@ def _draw_keys(seed: int, duration: float) -> list[tuple[list[str], np.ndarray, 
     return groups
 
 
+def _play_keys(p: Pose, v, groups: list[tuple[list[str], np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Fill ``p`` with the key groups: ``Amplitude`` scales each key's deviation from the group's mean pose,
+    ``Tempo`` warps time around the clip centre. Returns the warped time."""
+    centre = p.duration / 2
+    t = centre + (p.t - centre) * (1 + 0.25 * v["Tempo"])
+    amp = 1 + 0.35 * v["Amplitude"]
+    for names, times, vals in groups:
+        mean = vals.mean(axis=0)
+        curves = keyframes(t, times, mean + amp * (vals - mean))
+        for i, n in enumerate(names):
+            p.data[:, CH[n]] = curves[:, i]
+    return t
+
+
 def random_motion_spec(seed: int, name: str | None = None, duration: float = DURATION) -> MotionSpec:
     """A reproducible random smooth base motion (same seed, same motion)."""
     groups = _draw_keys(seed, duration)
 
     def build(p: Pose, v) -> None:
-        centre = p.duration / 2
-        t = centre + (p.t - centre) * (1 + 0.25 * v["Tempo"])
-        amp = 1 + 0.35 * v["Amplitude"]
-        for names, times, vals in groups:
-            mean = vals.mean(axis=0)
-            curves = keyframes(t, times, mean + amp * (vals - mean))
-            for i, n in enumerate(names):
-                p.data[:, CH[n]] = curves[:, i]
+        _play_keys(p, v, groups)
 
     return MotionSpec(name or f"random_{seed}", "random", ("Amplitude", "Tempo"), ALL_PARTS, build, duration,
                       name or f"random_{seed}", "random key poses, smooth monotone-cubic interpolation")
@@ -138,14 +145,7 @@ def random_floor_motion_spec(seed: int, name: str | None = None, duration: float
     body_pitch, body_roll, _ = _FLOOR_POSTURES[posture]
 
     def build(p: Pose, v) -> None:
-        centre = p.duration / 2
-        t = centre + (p.t - centre) * (1 + 0.25 * v["Tempo"])
-        amp = 1 + 0.35 * v["Amplitude"]
-        for names, times, vals in groups:
-            mean = vals.mean(axis=0)
-            curves = keyframes(t, times, mean + amp * (vals - mean))
-            for i, n in enumerate(names):
-                p.data[:, CH[n]] = curves[:, i]
+        t = _play_keys(p, v, groups)
         p["body_pitch"] = body_pitch
         p["body_roll"] = body_roll
         if tumble is not None:
