@@ -256,8 +256,7 @@ def place_on_ground(joints: np.ndarray, channels: np.ndarray, ankle_height: np.n
     come out of the limb motion itself, as on a real body. ``travel_x/z`` add an explicit displacement.
     """
     ankle = np.asarray(ankle_height, dtype=np.float32)[..., None]
-    clearance = np.where(np.isnan(FLOOR_CLEARANCE), 0.0, FLOOR_CLEARANCE)
-    clearance = np.where(np.isnan(FLOOR_CLEARANCE), ankle, clearance)  # (..., T, 17)
+    clearance = np.where(np.isnan(FLOOR_CLEARANCE), ankle, FLOOR_CLEARANCE)  # (..., T, 17)
     heights = joints[..., 1] - clearance
     low = heights.min(axis=-1)
     lift = channels[..., CH["lift"]]

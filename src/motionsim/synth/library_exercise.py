@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .motion_base import ALL_PARTS, ARMS, LEGS, TO, Pose, cycle, fade, hold, lerp3, motion, tempo
-
-
-def _phase(p: Pose, freq: float) -> np.ndarray:
-    """Angle 2 pi f (t - centre): repetitions aligned on the clip centre, so speed variations stay comparable."""
-    return 2 * np.pi * freq * (p.t - p.duration / 2)
+from .motion_base import ALL_PARTS, ARMS, LEGS, TO, Pose, centred_phase, cycle, fade, hold, lerp3, motion, tempo
 
 
 @motion("squat", "exercise", ("Depth", "StanceWidth", "Speed"), ALL_PARTS, duration=4.0)
 def squat(p: Pose, v) -> None:
     """Bodyweight squats with the arms held forward for balance."""
     e = fade(p, 0.4)
-    d = e * (0.5 - 0.5 * np.cos(_phase(p, 0.55 * (1 + 0.2 * v["Speed"]))))
+    d = e * (0.5 - 0.5 * np.cos(centred_phase(p, 0.55 * (1 + 0.2 * v["Speed"]))))
     knee = d * lerp3(v["Depth"], 45, 85, 125)
     width = lerp3(v["StanceWidth"], 3, 11, 22)
     p.both_legs(flex=knee * 0.78, knee=knee, abd=width, rot=-width * 0.5)
@@ -41,7 +36,7 @@ def lunge(p: Pose, v) -> None:
 def jumping_jack(p: Pose, v) -> None:
     """Jumping jacks: jump to a wide stance with the arms up, jump back."""
     e = fade(p, 0.3)
-    ph = _phase(p, 1.0 * (1 + 0.2 * v["Speed"]))
+    ph = centred_phase(p, 1.0 * (1 + 0.2 * v["Speed"]))
     c = e * (0.5 - 0.5 * np.cos(ph))
     p.both_arms(abd=c * lerp3(v["ArmHeight"], 100, 145, 172), rot=-c * 40, elbow=8, clav=c * 10)
     p.both_legs(abd=c * lerp3(v["LegWidth"], 10, 17, 26), knee=e * 14 * (1 - np.abs(np.sin(ph))) ** 2,
@@ -53,7 +48,7 @@ def jumping_jack(p: Pose, v) -> None:
 def arm_circles(p: Pose, v) -> None:
     """Arms out to the sides drawing circles."""
     e = fade(p, 0.4)
-    ph = _phase(p, 1.1 * (1 + 0.2 * v["Speed"]))
+    ph = centred_phase(p, 1.1 * (1 + 0.2 * v["Speed"]))
     size = lerp3(v["Size"], 8, 18, 32)
     p.both_arms(abd=e * (lerp3(v["Height"], 65, 88, 112) + size * np.cos(ph)), flex=e * size * np.sin(ph),
                 rot=-e * 20, elbow=4)
@@ -63,7 +58,7 @@ def arm_circles(p: Pose, v) -> None:
 def side_bend(p: Pose, v) -> None:
     """Bend the trunk to the left and to the right, the opposite arm over the head."""
     e = fade(p, 0.5)
-    b = e * np.sin(_phase(p, 0.45 * (1 + 0.2 * v["Speed"])))
+    b = e * np.sin(centred_phase(p, 0.45 * (1 + 0.2 * v["Speed"])))
     p["spine_bend"] = b * lerp3(v["Depth"], 14, 25, 38)
     p["roll"] = b * lerp3(v["Depth"], 2, 5, 9)
     over = lerp3(v["ArmOverhead"], 30, 100, 160)
@@ -76,7 +71,7 @@ def side_bend(p: Pose, v) -> None:
 def march(p: Pose, v) -> None:
     """March on the spot, knees up, arms swinging bent."""
     e = fade(p, 0.4)
-    ph = _phase(p, 0.9 * (1 + 0.2 * v["Speed"]))
+    ph = centred_phase(p, 0.9 * (1 + 0.2 * v["Speed"]))
     kh = lerp3(v["KneeHeight"], 30, 55, 85)
     swing = lerp3(v["ArmSwing"], 10, 28, 50)
     for s, sg in (("r", 1), ("l", -1)):
@@ -89,7 +84,7 @@ def march(p: Pose, v) -> None:
 def high_knees(p: Pose, v) -> None:
     """Run on the spot with high knees and small hops."""
     e = fade(p, 0.3)
-    ph = _phase(p, 1.35 * (1 + 0.2 * v["Speed"]))
+    ph = centred_phase(p, 1.35 * (1 + 0.2 * v["Speed"]))
     kh = lerp3(v["KneeHeight"], 45, 70, 95)
     swing = lerp3(v["ArmSwing"], 15, 32, 55)
     for s, sg in (("r", 1), ("l", -1)):
@@ -104,7 +99,7 @@ def high_knees(p: Pose, v) -> None:
 def toe_touch(p: Pose, v) -> None:
     """Fold forward to touch the toes, straighten up, repeat."""
     e = fade(p, 0.4)
-    d = e * (0.5 - 0.5 * np.cos(_phase(p, 0.5 * (1 + 0.2 * v["Speed"]))))
+    d = e * (0.5 - 0.5 * np.cos(centred_phase(p, 0.5 * (1 + 0.2 * v["Speed"]))))
     lean = d * lerp3(v["Depth"], 35, 62, 90)
     spine = d * lerp3(v["Depth"], 8, 18, 30)
     p["pitch"], p["spine_flex"], p["neck_flex"] = lean, spine, d * 12
@@ -116,7 +111,7 @@ def toe_touch(p: Pose, v) -> None:
 def torso_twist(p: Pose, v) -> None:
     """Twist the upper body left and right, elbows out."""
     e = fade(p, 0.4)
-    tw = e * lerp3(v["Angle"], 18, 34, 55) * np.sin(_phase(p, 0.6 * (1 + 0.2 * v["Speed"])))
+    tw = e * lerp3(v["Angle"], 18, 34, 55) * np.sin(centred_phase(p, 0.6 * (1 + 0.2 * v["Speed"])))
     p["spine_twist"] = tw
     p["neck_turn"] = tw * 0.4
     p.both_arms(abd=e * lerp3(v["ArmHeight"], 30, 60, 88), flex=e * 25, rot=e * 40, elbow=e * 95)
@@ -126,7 +121,7 @@ def torso_twist(p: Pose, v) -> None:
 def leg_raise_side(p: Pose, v) -> None:
     """Standing side leg raises, right then left, hands on the hips."""
     e = fade(p, 0.4)
-    s = np.sin(_phase(p, 0.45 * (1 + 0.2 * v["Speed"])))
+    s = np.sin(centred_phase(p, 0.45 * (1 + 0.2 * v["Speed"])))
     for leg, sg in (("r", 1), ("l", -1)):
         up = e * np.clip(sg * s, 0, None) ** 1.5
         p.leg(leg, abd=up * lerp3(v["Height"], 18, 32, 48), knee=up * 5)

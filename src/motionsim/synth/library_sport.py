@@ -17,6 +17,7 @@ from .motion_base import (
     cycle,
     fade,
     hold,
+    key_times,
     keyframes,
     lerp3,
     motion,
@@ -25,15 +26,11 @@ from .motion_base import (
 )
 
 
-def _keys(p: Pose, v, times, spread: float = 0.3) -> tuple[np.ndarray, list[float]]:
-    return tempo(p, v["Speed"], spread) if "Speed" in v else p.t, list(times)
-
-
 # ---------------------------------------------------------------- sport
 @motion("throw_overhand", "sport", ("Energy", "Height", "Speed"), (RA, LL, TO))
 def throw_overhand(p: Pose, v) -> None:
     """Overhand throw with the right arm, stepping onto the left foot."""
-    t, k = _keys(p, v, (0.4, 1.2, 1.55, 1.9, 2.7))
+    t, k = key_times(p, v, (0.4, 1.2, 1.55, 1.9, 2.7))
     en, h = v["Energy"], lerp3(v["Height"], 95, 125, 155)
     p.arm("r", flex=keyframes(t, k, (0, -25 * (1 + 0.3 * en), h, 40, 0)),
           abd=keyframes(t, k, (8, 85, 45, -10, 8)), rot=keyframes(t, k, (0, -70, 25, 30, 0)),
@@ -49,7 +46,7 @@ def throw_overhand(p: Pose, v) -> None:
 @motion("golf_swing", "sport", ("Energy", "StanceWidth", "Speed"), (*ARMS, TO), duration=3.5)
 def golf_swing(p: Pose, v) -> None:
     """Golf swing: address, backswing to the right, strike, high finish to the left."""
-    t, k = _keys(p, v, (0.4, 1.4, 1.8, 2.3, 3.2))
+    t, k = key_times(p, v, (0.4, 1.4, 1.8, 2.3, 3.2))
     top = lerp3(v["Energy"], 70, 100, 130)
     p["spine_twist"] = keyframes(t, k, (0, -lerp3(v["Energy"], 30, 45, 58), 0, 50, 45))
     p["pitch"] = keyframes(t, k, (28, 26, 28, 8, 5))
@@ -64,7 +61,7 @@ def golf_swing(p: Pose, v) -> None:
 @motion("tennis_forehand", "sport", ("Height", "Energy", "Speed"), (RA, TO))
 def tennis_forehand(p: Pose, v) -> None:
     """Tennis forehand: take the racket back, swing low to high across the body."""
-    t, k = _keys(p, v, (0.3, 1.1, 1.5, 1.9, 2.7))
+    t, k = key_times(p, v, (0.3, 1.1, 1.5, 1.9, 2.7))
     h = lerp3(v["Height"], 35, 60, 90)
     p.arm("r", flex=keyframes(t, k, (25, -15, h, h + 50, 25)), abd=keyframes(t, k, (20, 60, 35, -20, 20)),
           rot=keyframes(t, k, (20, -30, 10, 50, 20)), elbow=keyframes(t, k, (70, 30, 20, 100, 70)))
@@ -77,7 +74,7 @@ def tennis_forehand(p: Pose, v) -> None:
 @motion("basketball_shot", "sport", ("JumpHeight", "ArmHeight", "Speed"), ALL_PARTS)
 def basketball_shot(p: Pose, v) -> None:
     """Jump shot: dip with the ball at the chest, jump and release overhead."""
-    t, k = _keys(p, v, (0.4, 1.0, 1.3, 1.55, 1.85, 2.6))
+    t, k = key_times(p, v, (0.4, 1.0, 1.3, 1.55, 1.85, 2.6))
     jump = lerp3(v["JumpHeight"], 0.0, 0.15, 0.35)
     dip = lerp3(v["JumpHeight"], 35, 55, 78)
     arm = lerp3(v["ArmHeight"], 130, 152, 172)
@@ -92,7 +89,7 @@ def basketball_shot(p: Pose, v) -> None:
 @motion("soccer_kick", "sport", ("Energy", "Height", "Speed"), (RL, LL, *ARMS))
 def soccer_kick(p: Pose, v) -> None:
     """Kick a ball with the right foot: back-swing, strike, follow-through; left arm out for balance."""
-    t, k = _keys(p, v, (0.4, 1.1, 1.4, 1.75, 2.6))
+    t, k = key_times(p, v, (0.4, 1.1, 1.4, 1.75, 2.6))
     en = v["Energy"]
     p.leg("r", flex=keyframes(t, k, (0, -lerp3(en, 15, 28, 40), 25, lerp3(v["Height"], 45, 70, 95), 0)),
           knee=keyframes(t, k, (0, lerp3(en, 60, 85, 105), 35, 10, 0)))
@@ -105,7 +102,7 @@ def soccer_kick(p: Pose, v) -> None:
 @motion("baseball_swing", "sport", ("Energy", "Height", "Speed"), (*ARMS, TO))
 def baseball_swing(p: Pose, v) -> None:
     """Baseball bat swing from the right shoulder across the body."""
-    t, k = _keys(p, v, (0.4, 1.2, 1.5, 1.85, 2.7))
+    t, k = key_times(p, v, (0.4, 1.2, 1.5, 1.85, 2.7))
     h = lerp3(v["Height"], 45, 70, 95)
     p["spine_twist"] = keyframes(t, k, (-15, -30, 10, lerp3(v["Energy"], 30, 45, 58), -15))
     p.arm("r", flex=keyframes(t, k, (40, 45, h, h, 40)), abd=keyframes(t, k, (45, 55, 10, -25, 45)),
@@ -120,7 +117,7 @@ def baseball_swing(p: Pose, v) -> None:
 @motion("bowling", "sport", ("Energy", "Depth", "Speed"), ALL_PARTS, duration=3.5)
 def bowling(p: Pose, v) -> None:
     """Bowling delivery: pendulum back-swing, slide into a lunge, release low, follow through high."""
-    t, k = _keys(p, v, (0.4, 1.3, 1.9, 2.3, 3.2))
+    t, k = key_times(p, v, (0.4, 1.3, 1.9, 2.3, 3.2))
     depth = lerp3(v["Depth"], 40, 65, 90)
     p.arm("r", flex=keyframes(t, k, (35, -lerp3(v["Energy"], 35, 50, 60), 10, lerp3(v["Energy"], 90, 120, 150), 20)),
           elbow=keyframes(t, k, (80, 5, 5, 15, 20)), abd=8)

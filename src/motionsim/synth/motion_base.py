@@ -113,6 +113,17 @@ def tempo(p: Pose, v: float, spread: float = 0.3) -> np.ndarray:
     return centre + (p.t - centre) * (1.0 + spread * v)
 
 
+def centred_phase(p: Pose, freq: float) -> np.ndarray:
+    """Angle 2 pi f (t - centre): repetitions aligned on the clip centre, so speed variations stay comparable."""
+    return 2 * np.pi * freq * (p.t - p.duration / 2)
+
+
+def key_times(p: Pose, v: Mapping[str, float], times: Sequence[float],
+              spread: float = 0.3) -> tuple[np.ndarray, list[float]]:
+    """(clip time warped by the motion's ``Speed`` variable if it has one, the key times) for `keyframes`."""
+    return tempo(p, v["Speed"], spread) if "Speed" in v else p.t, list(times)
+
+
 def cycle(t: np.ndarray, freq: float, keys: Sequence[float] | np.ndarray, phase: float = 0.0) -> np.ndarray:
     """Periodic smooth curve through key values spaced evenly over one cycle (periodic cubic spline).
 
