@@ -23,7 +23,9 @@ def test_scores_are_cosines_and_deterministic(wave, kick):
     second = motionsim.compare(wave, kick, model=CKPT, stride=2).to_dict()
     assert first == second
     assert all(-1.0 <= v <= 1.0 for v in first["body_parts"].values())
-    assert first["similarity"] == pytest.approx(np.mean(list(first["body_parts"].values())))
+    weights = first["part_weights"]  # the overall score weighs the parts by their movement
+    assert sum(weights.values()) == pytest.approx(1.0) and min(weights.values()) >= 0
+    assert first["similarity"] == pytest.approx(sum(weights[p] * s for p, s in first["body_parts"].items()))
 
 
 def test_different_motion_scores_lower_than_same_motion():
@@ -37,7 +39,7 @@ def test_different_motion_scores_lower_than_same_motion():
 
 def test_json_contract_keys(wave, kick):
     d = motionsim.compare(wave, kick, model=CKPT, stride=8).to_dict()
-    assert {"similarity", "body_parts", "flipped", "windows"} <= set(d)
+    assert {"similarity", "body_parts", "part_weights", "flipped", "windows"} <= set(d)
     assert list(d["body_parts"]) == ["right_arm", "left_arm", "right_leg", "left_leg", "torso"]
     assert isinstance(d["flipped"], bool)
     assert len(d["windows"]) == len(window_starts(64, 32, 8))

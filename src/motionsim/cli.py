@@ -19,7 +19,7 @@ from .argtypes import nonnegative_int, positive_int, unit_float, window_length  
 from .atomic import atomic_output
 from .errors import MissingExtraError, MotionsimError
 from .inputs import add_model_choice, add_video_args, load_input, person_for
-from .skeleton import PART_LABELS
+from .skeleton import PART_LABELS, PART_WEIGHTINGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pose import PoseSequence
@@ -43,6 +43,9 @@ def _add_model_args(p: argparse.ArgumentParser, default_stride: int) -> None:
                    help="also compare the mirror image of the first motion and keep the better score (body flip)")
     p.add_argument("--pad-short", action="store_true",
                    help="hold the last pose of sequences shorter than the window instead of refusing them")
+    p.add_argument("--part-weights", choices=PART_WEIGHTINGS, default="movement",
+                   help="how the overall score combines the part scores: 'movement' weights each part by how much "
+                   "it moves in the two motions (default), 'equal' is the paper's plain mean")
     add_model_choice(p)
 
 
@@ -135,7 +138,7 @@ def cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     seq_a, seq_b = load_input(args.a, args, 0), load_input(args.b, args, 1)
     loaded = time.perf_counter()
     result = compare(seq_a, seq_b, model=args.model, backend=args.backend, window=args.window, stride=args.stride,
-                     flip=args.flip, pad_short=args.pad_short)
+                     flip=args.flip, pad_short=args.pad_short, weighting=args.part_weights)
     data = result.to_dict()
     log.info("poses %.2f s, scoring %.2f s", loaded - started, time.perf_counter() - loaded)
     if args.out:
@@ -203,7 +206,8 @@ def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
     from .similarity import resolve_model
 
     model = resolve_model(args.model, args.backend)
-    options = {"window": args.window, "stride": args.stride, "flip": args.flip, "pad_short": args.pad_short}
+    options = {"window": args.window, "stride": args.stride, "flip": args.flip, "pad_short": args.pad_short,
+               "weighting": args.part_weights}
     if args.engine != "local" or args.address:
         from .engine import get_engine
         from .engine.jobs import score_pairs_on

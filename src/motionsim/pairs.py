@@ -22,7 +22,14 @@ from .dtw import warm_up
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
 from .pose import PoseSequence
-from .similarity import InferenceModel, SequenceEmbedding, compare_embeddings, embed_inputs, model_inputs
+from .similarity import (
+    InferenceModel,
+    SequenceEmbedding,
+    check_weighting,
+    compare_embeddings,
+    embed_inputs,
+    model_inputs,
+)
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -157,9 +164,12 @@ def score_pairs(
     flip: bool = False,
     pad_short: bool = False,
     progress: bool = True,
+    weighting: str = "movement",
 ) -> PairsSummary:
-    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
+    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error);
+    ``weighting`` combines the part scores into the overall one (`similarity.part_weights`).
     `motionsim.engine.jobs.score_pairs_on` does the same in shards on an engine (Ray), with the same output."""
+    check_weighting(weighting)
     columns, rows, index, names = open_pairs_job(pairs_csv, skeletons, out_csv)
     out_csv = Path(out_csv)
     embeddings, errors = embed_samples(names, index, ckpt, window, stride, flip, pad_short, progress)
@@ -172,16 +182,16 @@ def score_pairs(
             summary.failed.append((row_no, reason))
             row.update({c: "" for c in SCORE_COLUMNS}, flipped="", error=reason)
             continue
-        row.update(score_row(embeddings[row["sample1"]], embeddings[row["sample2"]]))
+        row.update(score_row(embeddings[row["sample1"]], embeddings[row["sample2"]], weighting))
         summary.n_scored += 1
     write_csv_atomically(out_csv, out_columns, rows)
     return summary
 
 
 def score_row(a: tuple[SequenceEmbedding, SequenceEmbedding | None],
-              b: tuple[SequenceEmbedding, SequenceEmbedding | None]) -> dict[str, str]:
+              b: tuple[SequenceEmbedding, SequenceEmbedding | None], weighting: str = "movement") -> dict[str, str]:
     """The output columns of one scored pair: (A, mirrored A or None) against (B, _)."""
-    result = compare_embeddings(a[0], b[0], a[1], timeline=False)
+    result = compare_embeddings(a[0], b[0], a[1], timeline=False, weighting=weighting)
     cells = {"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""}
     cells.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
     return cells

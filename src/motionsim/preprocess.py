@@ -225,6 +225,18 @@ def part_channels(points: np.ndarray) -> np.ndarray:
     return np.swapaxes(np.concatenate(blocks, axis=-1), -1, -2).astype(np.float32, copy=False)
 
 
+def part_movement(channels: np.ndarray) -> np.ndarray:
+    """How much each body part moves in raw channels (38, T): the mean distance of its joints from their mean
+    position (relative to the part's reference joint, so travel does not count), shape=(5,) in `BODY_PARTS`
+    order. The overall score weights the parts by it (`similarity.part_weights`)."""
+    out = np.zeros(len(BODY_PARTS))
+    for k, part in enumerate(BODY_PARTS):
+        block = channels[PART_SLICES[part]][: 2 * len(PART_JOINTS[part])]  # the torso's velocity is left out
+        joints = block.reshape(-1, 2, block.shape[-1]).astype(np.float64)  # (joints, xy, T)
+        out[k] = np.linalg.norm(joints - joints.mean(axis=-1, keepdims=True), axis=1).mean()
+    return out
+
+
 def mirror(channels: np.ndarray, parts: str = "body") -> np.ndarray:
     """Mirror raw part channels, shape=(..., 38, T). ``parts``: "body" (whole-body mirror image),
     "arms" or "legs" (swap and mirror only that pair of limbs). Applying the same flip twice is the identity.
@@ -270,6 +282,10 @@ class NormStats:
 
     def normalize(self, channels: np.ndarray) -> np.ndarray:
         return ((channels - self.mean[:, None]) / self.std[:, None]).astype(np.float32)
+
+    def denormalize(self, inputs: np.ndarray) -> np.ndarray:
+        """The raw channels of a normalised model input (the inverse of `normalize`)."""
+        return (inputs * self.std[:, None] + self.mean[:, None]).astype(np.float32)
 
 
 def preprocess(

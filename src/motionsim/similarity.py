@@ -1,7 +1,8 @@
 """Algorithm 1: per-part similarity of two motions, and the headline `compare` API.
 
 input -> PoseSequence -> preprocess (38 channels) -> windows -> motion embeddings -> DTW per part ->
-mean cosine along the path -> per-part and overall scores, plus a per-window timeline.
+mean cosine along the path -> per-part scores -> overall score (the parts weighted by how much they move,
+`part_weights`), plus a per-window timeline.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from .embed import embed_windows
 from .errors import CheckpointError, MissingExtraError
 from .io import as_pose_sequence
 from .pose import PoseSequence
-from .preprocess import preprocess_variants
+from .preprocess import part_movement, preprocess_variants
 from .resample import MODEL_FPS, resample, to_source_frame
-from .skeleton import BODY_PARTS
+from .skeleton import BODY_PARTS, PART_WEIGHTINGS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model.checkpoint import Checkpoint
@@ -47,6 +48,7 @@ class SequenceEmbedding:
     stride: int
     padded: bool = False
     source: str = "array"
+    movement: np.ndarray | None = None  # (5,) `preprocess.part_movement` of the input, BODY_PARTS order
 
     @property
     def n_windows(self) -> int:
@@ -61,6 +63,7 @@ class SimilarityResult:
     body_parts: dict[str, float]
     flipped: bool
     windows: list[dict[str, Any]] = field(default_factory=list)
+    part_weights: dict[str, float] = field(default_factory=dict)
     window: int = DEFAULT_WINDOW
     stride: int = DEFAULT_STRIDE
     model: str = ""
@@ -73,6 +76,7 @@ class SimilarityResult:
         return {
             "similarity": self.similarity,
             "body_parts": dict(self.body_parts),
+            "part_weights": dict(self.part_weights),
             "flipped": self.flipped,
             "windows": list(self.windows),
             "window": self.window,
@@ -161,9 +165,44 @@ def embed_inputs(
     """Embed the model inputs of ``seqs`` (one each, from `model_input`) in shared batches."""
     parts = embed_windows(ckpt, inputs, window, stride) if len(inputs) else []
     return [
-        SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source)
-        for s, p in zip(seqs, parts)
+        SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source,
+                          movement=part_movement(ckpt.stats.denormalize(x)))
+        for s, p, x in zip(seqs, parts, inputs)
     ]
+
+
+def check_weighting(weighting: str) -> None:
+    if weighting not in PART_WEIGHTINGS:
+        raise ValueError(f"part weighting must be one of {', '.join(PART_WEIGHTINGS)}, got {weighting!r}")
+
+
+def part_weights(a: SequenceEmbedding, b: SequenceEmbedding, weighting: str = "movement") -> dict[str, float]:
+    """Weights of the five parts in the overall score (they sum to 1).
+
+    "movement": each part's movement in A plus its movement in B (`preprocess.part_movement`). A part that
+    barely moves in either clip says little about what the motion is, and a still arm scores high against
+    any other still arm; on real motion capture this weighting ranks related motions better than the plain
+    mean (docs/training.md, issue 17). "equal" (or clips with no movement at all): 1/5 each, Algorithm 1."""
+    check_weighting(weighting)
+    unknown = np.full(len(BODY_PARTS), np.nan)
+    if weighting == "equal" or a.movement is None or b.movement is None:
+        a_movement = b_movement = unknown
+    else:
+        a_movement, b_movement = a.movement, b.movement
+    return {p: float(w) for p, w in zip(BODY_PARTS, movement_weights(a_movement, b_movement))}
+
+
+def movement_weights(a_movement: np.ndarray, b_movement: np.ndarray) -> np.ndarray:
+    """`part_weights` from movements, shape (..., 5) each (broadcast: one query against many clips): the sum
+    of the two, normalised; equal weights where a movement is unknown (NaN) or nothing moves."""
+    total = np.asarray(a_movement, dtype=np.float64) + np.asarray(b_movement, dtype=np.float64)
+    total = np.where((np.isfinite(total).all(axis=-1) & (total.sum(axis=-1) > 1e-9))[..., None], total, 1.0)
+    return total / total.sum(axis=-1, keepdims=True)
+
+
+def overall_score(scores: dict[str, float], weights: dict[str, float]) -> float:
+    """The overall score: the part scores weighted by `part_weights`."""
+    return float(sum(scores[p] * weights[p] for p in BODY_PARTS))
 
 
 def part_scores(a: SequenceEmbedding, b: SequenceEmbedding) -> dict[str, float]:
@@ -176,9 +215,13 @@ def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.n
     return np.clip(a.parts[part] @ b.parts[part].T, -1.0, 1.0)
 
 
-def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding) -> tuple[dict[str, float], list[dict[str, Any]]]:
+def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dict[str, float] | None = None
+                        ) -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Part scores plus feedback every ``stride`` frames: for each window of A, the mean cosine of its DTW
-    matches in B (one DTW path per part serves both)."""
+    matches in B (one DTW path per part serves both), and their overall score with ``weights`` (default:
+    `part_weights` of A and B)."""
+    weights = weights or part_weights(a, b)
+    w = np.array([weights[p] for p in BODY_PARTS])
     n = a.n_windows
     scores: dict[str, float] = {}
     per_window = np.zeros((len(BODY_PARTS), n))
@@ -198,7 +241,7 @@ def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding) -> tuple[dic
             "start_frame": start,
             "end_frame": min(start + a.window, a.n_frames),
             "matched_start_frame": int(np.median(matched[:, i])) * b.stride,
-            "similarity": float(per_window[:, i].mean()),
+            "similarity": float(w @ per_window[:, i]),
             "body_parts": {p: float(per_window[k, i]) for k, p in enumerate(BODY_PARTS)},
         })
     return scores, rows
@@ -209,24 +252,29 @@ def compare_embeddings(
     b: SequenceEmbedding,
     a_flipped: SequenceEmbedding | None = None,
     timeline: bool = True,
+    weighting: str = "movement",
 ) -> SimilarityResult:
-    """Score two embedded sequences; with ``a_flipped`` keep whichever of A / mirrored A scores higher."""
+    """Score two embedded sequences; with ``a_flipped`` keep whichever of A / mirrored A scores higher overall.
+    ``weighting``: how the part scores combine into the overall score (`part_weights`)."""
     flipped = False
+    weights = part_weights(a, b, weighting)
     if a_flipped is not None:  # pick the better of A and mirrored A first (cheap: no paths built)
         original, alt = part_scores(a, b), part_scores(a_flipped, b)
-        if np.mean(list(alt.values())) > np.mean(list(original.values())):
-            a, flipped = a_flipped, True
+        alt_weights = part_weights(a_flipped, b, weighting)
+        if overall_score(alt, alt_weights) > overall_score(original, weights):
+            a, flipped, weights = a_flipped, True, alt_weights
         scores = alt if flipped else original
     windows: list[dict[str, Any]] = []
     if timeline:
-        scores, windows = scores_and_timeline(a, b)
+        scores, windows = scores_and_timeline(a, b, weights)
     elif a_flipped is None:
         scores = part_scores(a, b)
     return SimilarityResult(
-        similarity=float(np.mean(list(scores.values()))),
+        similarity=overall_score(scores, weights),
         body_parts=scores,
         flipped=flipped,
         windows=windows,
+        part_weights=weights,
         window=a.window,
         stride=a.stride,
         frames={"a": a.n_frames, "b": b.n_frames},
@@ -245,6 +293,7 @@ def compare(
     flip: bool = False,
     pad_short: bool = False,
     timeline: bool = True,
+    weighting: str = "movement",
 ) -> SimilarityResult:
     """How similar are two motions, per body part?
 
@@ -259,11 +308,13 @@ def compare(
     pad_short : hold the last pose of a sequence shorter than ``window`` instead of raising
         `SequenceTooShortError`
     timeline : include the per-window feedback (``windows``)
+    weighting : "movement" weights each part's score in the overall score by how much the part moves in the
+        two clips (``part_weights`` in the result); "equal" is the plain mean of the paper's Algorithm 1
 
     Returns
     -------
-    SimilarityResult; ``.to_dict()`` gives {"similarity", "body_parts", "flipped", "windows", ...}, cosines in
-    [-1, 1].
+    SimilarityResult; ``.to_dict()`` gives {"similarity", "body_parts", "part_weights", "flipped", "windows",
+    ...}, scores are cosines in [-1, 1].
 
     Examples
     --------
@@ -272,13 +323,14 @@ def compare(
     >>> round(result.similarity, 4), sorted(result.body_parts) == sorted(BODY_PARTS)
     (1.0, True)
     """
+    check_weighting(weighting)  # before any file is read or model loaded
     ckpt = resolve_model(model, backend)
     orig_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
     orig_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
     seq_a, seq_b = resample(orig_a), resample(orig_b)
     emb_a, emb_b = embed_sequences([seq_a, seq_b], ckpt, window, stride, pad_short=pad_short)
     emb_a_flip = embed_sequences([seq_a], ckpt, window, stride, flip="body", pad_short=pad_short)[0] if flip else None
-    result = compare_embeddings(emb_a, emb_b, emb_a_flip, timeline=timeline)
+    result = compare_embeddings(emb_a, emb_b, emb_a_flip, timeline=timeline, weighting=weighting)
     result.model = ckpt.name
     result.fps = {"a": orig_a.fps, "b": orig_b.fps}
     if seq_a is not orig_a or seq_b is not orig_b:

@@ -52,6 +52,10 @@ PART_LABELS: dict[str, str] = {p: p.replace("_", " ") for p in BODY_PARTS}
 PART_SHORT_LABELS: dict[str, str] = {"right_arm": "R arm", "left_arm": "L arm", "right_leg": "R leg",
                                      "left_leg": "L leg", "torso": "torso"}
 
+#: How an overall score combines the part scores: "movement" (default) weights each part by how much it moves
+#: in the two motions (`similarity.part_weights`); "equal" is the plain mean of the paper's Algorithm 1.
+PART_WEIGHTINGS: tuple[str, ...] = ("movement", "equal")
+
 #: Internal-15 joints of each part, and the joint they are expressed relative to.
 PART_JOINTS: dict[str, tuple[int, ...]] = {
     "right_arm": (2, 3, 4),

@@ -12,7 +12,7 @@ from motionsim.cli import main
 from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence
 from motionsim.resample import resample
-from motionsim.similarity import compare, embed_sequences
+from motionsim.similarity import compare, embed_sequences, overall_score, part_weights
 
 pytest.importorskip("faiss")
 from motionsim.index import IndexFormatError, MotionIndex, search  # noqa: E402 - after the skip
@@ -77,8 +77,9 @@ def test_scan_scores_are_algorithm_1(library, clips, flip):
     every = search.rank(queries, library.parts, library.meta.clips, np.arange(len(library)), "overall", len(library))
     for key in ("overall", "torso"):
         exact = np.zeros(len(library))
-        for c, _, scores in every:
-            exact[c] = np.mean(list(scores.values())) if key == "overall" else scores[key]
+        for c, v, scores in every:
+            emb = search.clip_embedding(library.parts, library.meta.clips[c], 32, 8)
+            exact[c] = overall_score(scores, part_weights(queries[v], emb)) if key == "overall" else scores[key]
         if key != "overall":  # rank chose the variant by the overall score; per part take the best variant
             exact = np.max([[search.part_scores(q, search.clip_embedding(library.parts, r, 32, 8))[key]
                              for r in library.meta.clips] for q in queries], axis=0)
@@ -98,8 +99,9 @@ def test_sampled_scan_aligns_every_step_th_window_and_the_last(library, clips, s
         record = library.meta.clips[c]
         picked = sorted({*range(0, record.n_windows, step), record.n_windows - 1})
         emb = search.SequenceEmbedding({p: np.asarray(library.parts[p][record.windows])[picked]
-                                        for p in library.parts}, record.frames, 32, 8)
-        expected.append(np.mean(list(search.part_scores(queries[0], emb).values())))
+                                        for p in library.parts}, record.frames, 32, 8,
+                                       movement=np.asarray(record.movement))
+        expected.append(overall_score(search.part_scores(queries[0], emb), part_weights(queries[0], emb)))
     np.testing.assert_allclose(search.scan(queries, library.parts, library.meta.clips, "overall", subset, step),
                                expected, atol=1e-5)
     assert step == 100 or not np.allclose(expected, search.scan(queries, library.parts, library.meta.clips,
@@ -117,7 +119,9 @@ def test_sampled_scan_ranks_the_true_top_hits_high(library, clips, step):
                                               "overall", 5)]
         order = np.argsort(-search.scan(queries, library.parts, library.meta.clips, "overall", step=step),
                            kind="stable")
-        assert truth[0] in order[:2] and set(truth) <= set(order[:20])  # of 60 short clips, scores close
+        # of 60 short random clips whose best scores lie within 0.02 of each other: the exact top 5 within the
+        # sampled scan's best fifth (docs/scale.md measures the proposals at 20,000 clips)
+        assert set(truth) <= set(order[:12])
 
 
 def test_hit_scores_are_algorithm_1(library, clips):
@@ -125,6 +129,27 @@ def test_hit_scores_are_algorithm_1(library, clips):
     ref = compare(clips[11], hit.clip, stride=library.meta.stride, timeline=False)
     assert hit.similarity == pytest.approx(ref.similarity, abs=1e-5)
     assert hit.body_parts == pytest.approx(ref.body_parts, abs=1e-5)
+
+
+def test_overall_weighs_parts_like_compare_and_old_libraries_weigh_them_equally(library, clips, tmp_path, caplog):
+    hit = library.search(clips[5], top=2)[1]
+    ref = compare(clips[5], hit.clip, stride=library.meta.stride, timeline=False)
+    assert hit.similarity == pytest.approx(ref.similarity, abs=1e-5)
+    assert hit.similarity != pytest.approx(np.mean(list(ref.body_parts.values())), abs=1e-4)
+    # a library indexed before part movement was recorded: still searchable, parts weighed equally, and said so
+    old = tmp_path / "old"
+    old.mkdir()
+    for f in library.folder.iterdir():
+        (old / f.name).write_bytes(f.read_bytes())
+    meta = json.loads((old / "motionsim-index.json").read_text())
+    for clip in meta["clips"]:
+        del clip["movement"]
+    (old / "motionsim-index.json").write_text(json.dumps(meta))
+    with caplog.at_level("WARNING"):
+        old_lib = MotionIndex.load(old)
+    assert "60 clips were indexed before part movement was recorded" in caplog.text
+    old_hit = old_lib.search(clips[5], top=2)[1]
+    assert old_hit.similarity == pytest.approx(np.mean(list(old_hit.body_parts.values())), abs=1e-6)
 
 
 def test_add_equals_fresh_build(clips, tmp_path):

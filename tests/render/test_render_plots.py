@@ -13,7 +13,7 @@ def test_timeline_figure_shows_every_part_threshold_and_overall():
     fig = timeline_figure(result, threshold=0.4)
     (ax,) = fig.axes
     labels = [line.get_label() for line in ax.get_lines()]
-    assert {"right arm", "left arm", "right leg", "left leg", "torso", "all parts", "threshold 0.4"} <= set(labels)
+    assert {"right arm", "left arm", "right leg", "left leg", "torso", "overall", "threshold 0.4"} <= set(labels)
     assert len(ax.get_lines()[0].get_xdata()) == N_A
     assert f"{result['similarity']:.2f}" in ax.get_title()
     result["fps"] = {"a": 30.0, "b": 30.0}

@@ -75,7 +75,7 @@ def score_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[str, Any]
 
     warm_up()
     emb = shared["embeddings"]
-    return [(i, score_row(emb[a], emb[b])) for i, a, b in shard]
+    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard]
 
 
 def _bar(total: int, desc: str, progress: bool) -> tqdm:
@@ -100,18 +100,21 @@ def embed_clips(engine: Engine, named_paths: Sequence[tuple[str, str]], ckpt: An
 
 def score_pairs_on(engine: Engine, pairs_csv: str | Path, skeletons: str | Path, out_csv: str | Path, ckpt: Any,
                    window: int = 32, stride: int = 2, flip: bool = False, pad_short: bool = False,
-                   progress: bool = True, work_dir: str | Path | None = None) -> Any:
+                   progress: bool = True, work_dir: str | Path | None = None, weighting: str = "movement") -> Any:
     """`motionsim.pairs.score_pairs` on an engine: embedding shards, then pair-scoring shards; the same CSV,
     written once all shards are done. ``work_dir`` keeps finished shards for a rerun (removed on success)."""
     from ..pairs import SCORE_COLUMNS, PairsSummary, open_pairs_job, write_csv_atomically
+    from ..similarity import check_weighting
 
+    check_weighting(weighting)
     columns, rows, index, names = open_pairs_job(pairs_csv, skeletons, out_csv)
     out_csv = Path(out_csv)
 
     store = None
     if work_dir is not None:
         store = ShardStore(work_dir, fingerprint(rows, sorted((n, index[n]) for n in names if n in index),
-                                                 window, stride, flip, pad_short, getattr(ckpt, "name", "")))
+                                                 window, stride, flip, pad_short, getattr(ckpt, "name", ""),
+                                                 weighting, "part movement"))
     found = [(n, str(index[n])) for n in names if n in index]
     embeddings, errors = embed_clips(engine, found, ckpt, window, stride, flip, pad_short, store, progress)
     errors.update({n: f"sample {n} not found" for n in names if n not in index})
@@ -127,7 +130,8 @@ def score_pairs_on(engine: Engine, pairs_csv: str | Path, skeletons: str | Path,
             todo.append((row_no - 1, row["sample1"], row["sample2"]))
     shards = split(todo, PAIR_SHARD)
     with _bar(len(shards), "scoring", progress) as bar:
-        scored = run_shards(engine, score_shard, shards, {"embeddings": embeddings}, store, "pairs",
+        scored = run_shards(engine, score_shard, shards, {"embeddings": embeddings, "weighting": weighting}, store,
+                            "pairs",
                             lambda _: bar.update())
     for shard in scored:
         for i, cells in shard:

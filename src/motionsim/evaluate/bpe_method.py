@@ -7,17 +7,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..pose import PoseSequence
-from ..similarity import InferenceModel, SequenceEmbedding, embed_sequences, part_scores, resolve_model
+from ..similarity import (
+    InferenceModel,
+    SequenceEmbedding,
+    check_weighting,
+    embed_sequences,
+    overall_score,
+    part_scores,
+    part_weights,
+    resolve_model,
+)
 from .method_base import Method
 
 log = logging.getLogger(__name__)
 
 
 class BPEMethod(Method):
-    """Body Part Embedding: per-part window embeddings, DTW per part, mean cosine, mean over the 5 parts.
+    """Body Part Embedding: per-part window embeddings, DTW per part, mean cosine, the 5 parts combined as
+    ``compare`` combines them (weighted by their movement; ``weighting="equal"``: the paper's plain mean).
 
     Every clip's windows are embedded in shared batches; the mirrored clip uses the model's own body flip
     of the input channels (DESIGN §5), which is what ``compare(..., flip=True)`` does.
@@ -27,8 +35,9 @@ class BPEMethod(Method):
     reference = "Park et al., IEEE Access 9, 2021 (this package)"
 
     def __init__(self, model: InferenceModel | str | Path | None = None, window: int = 32, stride: int = 2,
-                 pad_short: bool = True, name: str = "bpe"):
-        self.name = name
+                 pad_short: bool = True, name: str = "bpe", weighting: str = "movement"):
+        check_weighting(weighting)
+        self.name, self.weighting = name, weighting
         self.label = "BPE" if name == "bpe" else f"BPE [{name}]"
         self.window, self.stride, self.pad_short = window, stride, pad_short
         self._model_ref = model
@@ -58,4 +67,4 @@ class BPEMethod(Method):
         return part_scores(a, b)
 
     def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
-        return float(np.mean(list(part_scores(a, b).values())))
+        return overall_score(part_scores(a, b), part_weights(a, b, self.weighting))

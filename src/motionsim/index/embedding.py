@@ -17,7 +17,7 @@ from .store import ClipRecord
 
 
 def embed_clip_shard(paths: Sequence[str], shared: dict[str, Any]) -> tuple[list[tuple], dict[str, str]]:
-    """Clip paths -> ([(path, source frames, fps, part embeddings)], errors by path)."""
+    """Clip paths -> ([(path, source frames, fps, part embeddings, part movement)], errors by path)."""
     from ..io import load_pose
     from ..resample import resample
     from ..similarity import embed_inputs, model_input
@@ -34,7 +34,7 @@ def embed_clip_shard(paths: Sequence[str], shared: dict[str, Any]) -> tuple[list
         done.append((path, len(seq), seq.fps))
         seqs.append(resample(seq))
     embs = embed_inputs(inputs, seqs, ckpt, shared["window"], shared["stride"])
-    return [(*d, e.parts) for d, e in zip(done, embs)], errors
+    return [(*d, e.parts, e.movement) for d, e in zip(done, embs)], errors
 
 
 def embed_clips(clips: Sequence[str | Path], ckpt: Any, window: int, stride: int, engine: Any, progress: bool,
@@ -49,7 +49,7 @@ def embed_clips(clips: Sequence[str | Path], ckpt: Any, window: int, stride: int
     store = None
     if engine.name != "local":  # resumable where shards are worth keeping
         store = ShardStore(work_parent / ".motionsim-index.work",
-                           fingerprint([Path(p) for p in paths], window, stride, ckpt.name))
+                           fingerprint([Path(p) for p in paths], window, stride, ckpt.name, "part movement"))
     with tqdm(total=len(paths), desc="embedding", unit="clip", disable=not progress) as bar:
         results = run_shards(engine, embed_clip_shard, shards, shared, store, "clips",
                              lambda i: bar.update(len(shards[i])))
@@ -57,9 +57,10 @@ def embed_clips(clips: Sequence[str | Path], ckpt: Any, window: int, stride: int
     row = first_window
     for done, errs in results:
         errors.update(errs)
-        for path, frames, fps, parts in done:
+        for path, frames, fps, parts, movement in done:
             n = len(parts[BODY_PARTS[0]])
-            records.append(ClipRecord(path, int(frames), None if fps is None else float(fps), row, n))
+            records.append(ClipRecord(path, int(frames), None if fps is None else float(fps), row, n,
+                                      [float(m) for m in movement]))
             row += n
             for p in BODY_PARTS:
                 arrays[p].append(parts[p])

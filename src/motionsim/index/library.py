@@ -76,6 +76,10 @@ class MotionIndex:
         if ckpt.name != meta.model:
             raise MotionsimError(f"{folder}: built with model {meta.model}, not {ckpt.name}; embeddings of "
                                  f"different models cannot be compared")
+        unweighted = sum(c.movement is None for c in meta.clips)
+        if unweighted:
+            log.warning("%s: %d clips were indexed before part movement was recorded; their overall scores weigh "
+                        "the parts equally (rebuild the library to weigh them like compare)", folder, unweighted)
         return cls(folder, meta, parts, indexes, ckpt)
 
     def add(self, clips: Sequence[str | Path], engine: Any = None, progress: bool = True) -> int:
@@ -108,7 +112,7 @@ class MotionIndex:
         """The ``top`` clips most similar to ``query`` (path, array or PoseSequence) by Algorithm 1 for
         ``part`` ("overall" or a body part); ``flip`` also tries the query's mirror image. ``exhaustive``
         scores every clip exactly (the reference the index is measured against)."""
-        from ..similarity import embed_sequences
+        from ..similarity import embed_sequences, overall_score, part_weights
 
         if part not in KEYS:
             raise MotionsimError(f"--part must be one of {', '.join(KEYS)}, got {part!r}")
@@ -128,7 +132,7 @@ class MotionIndex:
             record = self.meta.clips[c]
             best = part if part != "overall" else max(BODY_PARTS, key=lambda p: scores[p])
             emb = clip_embedding(self.parts, record, w, r)
-            overall = float(np.mean(list(scores.values())))
+            overall = overall_score(scores, part_weights(queries[v], emb))
             hits.append(SearchHit(record.path, overall if part == "overall" else scores[part], overall,
                                   dict(scores), v == 1, matched_frames(queries[v], emb, record, best), best))
         return hits

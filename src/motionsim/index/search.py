@@ -31,7 +31,14 @@ import numpy as np
 
 from ..dtw import compiled_kernels, mean_along_path_kernel, similarity_path
 from ..resample import to_source_frame
-from ..similarity import SequenceEmbedding, cosine_matrix, part_scores
+from ..similarity import (
+    SequenceEmbedding,
+    cosine_matrix,
+    movement_weights,
+    overall_score,
+    part_scores,
+    part_weights,
+)
 from ..skeleton import BODY_PARTS
 from . import ann
 from .store import ClipRecord, vectors
@@ -89,7 +96,8 @@ def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
 def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
          key: str, subset: np.ndarray | None = None, step: int = 1) -> np.ndarray:
     """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
-    best over query variants), computed in bulk by a compiled kernel per part (`_scan_kernel`).
+    best over query variants; "overall" weighs the parts like `rank`), computed in bulk by a compiled kernel
+    per part (`_scan_kernel`).
 
     ``step`` > 1 approximates it, for proposing: each clip is aligned with every ``step``-th of its windows
     and its last only. Windows at stride r overlap by w - r frames, so neighbours are alike and the DTW of the
@@ -101,11 +109,14 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
     n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
     best = np.full(len(chosen), -np.inf)
     for q in queries:
+        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen), 1))
         total = np.zeros(len(chosen))
-        for p in names:
+        for k, p in enumerate(names):
+            score = np.zeros(len(chosen))
             kernel(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
-                   step, total)
-        np.maximum(best, total / len(names), out=best)
+                   step, score)
+            total += weights[:, k] * score
+        np.maximum(best, total, out=best)
     return best
 
 
@@ -176,7 +187,15 @@ def vote(query: SequenceEmbedding, parts: Mapping[str, np.ndarray], key: str, in
 
 
 def clip_embedding(parts: Mapping[str, np.ndarray], clip: ClipRecord, window: int, stride: int) -> SequenceEmbedding:
-    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows]) for p in BODY_PARTS}, clip.frames, window, stride)
+    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows]) for p in BODY_PARTS}, clip.frames, window, stride,
+                             movement=None if clip.movement is None else np.asarray(clip.movement))
+
+
+def clip_weights(query: SequenceEmbedding, clips: Sequence[ClipRecord]) -> np.ndarray:
+    """(clips, 5) `part_weights` of ``query`` with each clip, as `rank` and ``compare`` weigh the parts."""
+    unknown = [np.nan] * len(BODY_PARTS)
+    movement = np.array([c.movement if c.movement is not None else unknown for c in clips], dtype=np.float64)
+    return movement_weights(unknown if query.movement is None else query.movement, movement.reshape(-1, 5))
 
 
 def rank(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
@@ -189,7 +208,7 @@ def rank(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
         best: tuple[float, int, dict[str, float]] | None = None
         for v, q in enumerate(queries):
             scores = part_scores(q, emb)
-            value = float(np.mean(list(scores.values()))) if key == "overall" else scores[key]
+            value = overall_score(scores, part_weights(q, emb)) if key == "overall" else scores[key]
             if best is None or value > best[0]:
                 best = (value, v, scores)
         assert best is not None

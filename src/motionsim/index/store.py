@@ -36,6 +36,7 @@ class ClipRecord:
     fps: float | None
     first_window: int
     n_windows: int
+    movement: list[float] | None = None  # `preprocess.part_movement` (None: indexed before it was recorded)
 
     @property
     def windows(self) -> slice:

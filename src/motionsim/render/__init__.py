@@ -8,10 +8,17 @@ functions that need them, so importing this package is cheap.
 from __future__ import annotations
 
 from .colors import legend, score_color, score_hex
-from .timeline import frame_alignment, frame_part_scores, least_similar_moments, physical_part_scores
+from .timeline import (
+    frame_alignment,
+    frame_overall_scores,
+    frame_part_scores,
+    least_similar_moments,
+    physical_part_scores,
+)
 
 __all__ = [
     "frame_alignment",
+    "frame_overall_scores",
     "frame_part_scores",
     "least_similar_moments",
     "legend",

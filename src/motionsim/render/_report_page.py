@@ -5,6 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..skeleton import BODY_PARTS, PART_LABELS
+from .timeline import physical_part_scores
+
+
+def _overall_text(result: Mapping[str, Any]) -> str:
+    """How the overall score was formed from the part scores, with this comparison's weights."""
+    weights = result.get("part_weights") or {}
+    if not weights or max(weights.values()) - min(weights.values()) < 1e-9:
+        return "The overall score is the mean of the five parts."
+    shown = physical_part_scores(weights, bool(result.get("flipped")))
+    parts = ", ".join(f"{PART_LABELS[p]} {100 * shown[p]:.0f}&nbsp;%" for p in BODY_PARTS)
+    return ("The overall score weighs each part by how much it moves in the two motions (here: "
+            f"{parts}): a part that hardly moves says little about what the motion is.")
+
 
 def explanation(result: Mapping[str, Any], threshold: float, name_a: str, name_b: str) -> str:
     """What the scores mean, in plain words (names already escaped)."""
@@ -14,7 +28,7 @@ def explanation(result: Mapping[str, Any], threshold: float, name_a: str, name_b
         "network turns short clips of each part's motion into vectors; a score is the <strong>cosine</strong> of "
         "two such vectors, from &minus;1 to 1. <strong>1</strong> means the same motion, whatever the body "
         "size, position or distance to the camera; around <strong>0</strong> means unrelated motions; below 0, "
-        "the parts move in opposite ways. The overall score is the mean of the five parts.</p>",
+        f"the parts move in opposite ways. {_overall_text(result)}</p>",
         f"<p>Parts scoring at least <strong>{threshold:g}</strong> (the threshold) are drawn green, lower ones "
         "red, with yellow at the threshold. The threshold is the one used for dance feedback in the BPE paper: "
         "a guide for where to look, not a calibrated pass mark.</p>",

@@ -15,7 +15,7 @@ from ..atomic import atomic_output
 from ..errors import MissingExtraError
 from ..skeleton import BODY_PARTS, PART_LABELS
 from .colors import score_hex
-from .timeline import frame_part_scores
+from .timeline import frame_overall_scores, frame_part_scores
 
 #: One line colour per body part (Okabe-Ito, colour-blind safe; kept apart from the red/green score scale).
 PART_COLORS: dict[str, str] = {
@@ -51,7 +51,7 @@ def timeline_figure(result: Mapping[str, Any], threshold: float = 0.4):
     for k, part in enumerate(BODY_PARTS):
         ax.plot(x, scores[:, k], color=PART_COLORS[part], lw=1.6, label=PART_LABELS[part])
     if scores.size:
-        ax.plot(x, scores.mean(axis=1), color="black", lw=2.6, label="all parts")
+        ax.plot(x, frame_overall_scores(result, scores), color="black", lw=2.6, label="overall")
     ax.axhline(threshold, color="#444444", ls="--", lw=1, label=f"threshold {threshold:g}")
     overall = result.get("similarity")
     title = "Similarity of each body part over time"

@@ -96,6 +96,14 @@ def frame_part_scores(result: Mapping[str, Any], n_a: int) -> np.ndarray:
     return out
 
 
+def frame_overall_scores(result: Mapping[str, Any], scores: np.ndarray) -> np.ndarray:
+    """Per-frame overall score from `frame_part_scores`: the parts weighted as the result weighs them
+    (``part_weights``; equal weights for results that have none)."""
+    weights = result.get("part_weights") or {}
+    w = np.array([weights.get(p, 1.0) for p in BODY_PARTS], dtype=np.float64) if weights else np.ones(len(BODY_PARTS))
+    return scores @ (w / w.sum())
+
+
 def least_similar_moments(result: Mapping[str, Any], k: int = 3) -> list[dict[str, Any]]:
     """The ``k`` worst windows (lowest overall similarity) whose frame spans in A do not overlap, worst first.
 

@@ -22,7 +22,7 @@ from ..skeleton import BODY_PARTS
 from .colors import score_color
 from .frames import cv2_module, draw_legend, draw_scores, draw_title
 from .panels import Panel
-from .timeline import frame_alignment, frame_part_scores, physical_part_scores
+from .timeline import frame_alignment, frame_overall_scores, frame_part_scores, physical_part_scores
 
 DEFAULT_FPS = 30.0
 _INSTALL = "pip install 'motionsim[video]'"
@@ -84,9 +84,8 @@ def _ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode("ascii")  # OpenCV's fonts draw ASCII only
 
 
-def _timeline_strip(scores: np.ndarray, width: int, threshold: float) -> np.ndarray:
+def _timeline_strip(overall: np.ndarray, width: int, threshold: float) -> np.ndarray:
     """A 1-pixel-high row of the per-frame overall score colours, stretched to ``width``."""
-    overall = scores.mean(axis=1)
     cols = np.minimum((np.arange(width) * len(overall)) // max(width, 1), len(overall) - 1)
     return np.array([[score_color(overall[c], threshold) for c in cols]], dtype=np.uint8)
 
@@ -137,8 +136,8 @@ def render_feedback_video(
     with Panel(seq_a, height, video_a) as pa, Panel(seq_b, height, video_b) as pb, atomic_output(out) as tmp:
         gap = 4
         width = pa.width + gap + pb.width
-        strip = cv2.resize(_timeline_strip(scores, pa.width, threshold), (pa.width, max(4, pa.height // 60)),
-                           interpolation=cv2.INTER_NEAREST)
+        strip = cv2.resize(_timeline_strip(frame_overall_scores(result, scores), pa.width, threshold),
+                           (pa.width, max(4, pa.height // 60)), interpolation=cv2.INTER_NEAREST)
         title_a = _ascii(f"{name_a}{' (mirrored)' if flipped else ''}")
         with H264Writer(tmp, width, pa.height, fps) as writer, tqdm(
             total=n_a, disable=not show, unit="frame", desc="feedback video"
