@@ -7,10 +7,10 @@ import json
 
 import numpy as np
 import pytest
-from helpers import make_motion, run_cli
 
-from motionsim.preprocess import NormStats, mirror, part_channels, part_movement, prepare_points
+from helpers import make_motion, run_cli
 from motionsim.pose import as_pose_sequence
+from motionsim.preprocess import NormStats, mirror, part_channels, part_movement, prepare_points
 from motionsim.render import frame_overall_scores, frame_part_scores
 from motionsim.render._report_page import explanation
 from motionsim.similarity import SequenceEmbedding, compare, movement_weights, part_weights
