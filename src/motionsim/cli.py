@@ -187,9 +187,12 @@ def format_result(data: dict, name_a: str, name_b: str) -> str:
     lines = [f"A: {name_a} ({data['frames']['a']} frames)", f"B: {name_b} ({data['frames']['b']} frames)",
              f"model: {data['model']}   window {data['window']}, stride {data['stride']}"
              + ("   (A mirrored)" if data["flipped"] else ""), "",
-             f"  {'overall':<10} {data['similarity']:+.3f}  {bar(data['similarity'])}"]
+             f"  {'overall':<10} {data['similarity']:+.3f}  {bar(data['similarity'])}"
+             + ("  weight in overall" if data.get("part_weights") else "")]
+    weights = data.get("part_weights") or {}
     for part, score in data["body_parts"].items():
-        lines.append(f"  {PART_LABELS[part]:<10} {score:+.3f}  {bar(score)}")
+        weight = f"  {100 * weights[part]:>5.1f} %" if part in weights else ""
+        lines.append(f"  {PART_LABELS[part]:<10} {score:+.3f}  {bar(score)}{weight}")
     windows = data["windows"]
     if windows:
         worst = sorted(windows, key=lambda w: w["similarity"])[:3]

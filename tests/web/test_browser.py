@@ -93,6 +93,9 @@ def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
                 assert float(cell.get_attribute("data-score")) == result["body_parts"][part]
                 assert cell.inner_text() == f"{result['body_parts'][part]:.3f}"
             assert page.inner_text("#score-overall") == f"{result['similarity']:.3f}"
+            weights = [float(c.get_attribute("data-weight")) for c in page.query_selector_all("td[data-weight]")]
+            assert weights == [result["part_weights"][p] for p in result["body_parts"]]
+            assert page.inner_text("td[data-weight]") == f"{int(100 * weights[0] + 0.5)} %"
             out = io.StringIO()
             assert main(["compare", str(video), str(keypoints), "--json"], out=out) == 0  # poses from the cache
             assert json.loads(out.getvalue()) == result

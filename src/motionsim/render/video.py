@@ -128,15 +128,15 @@ def render_feedback_video(
     n_a, n_b = len(seq_a), len(seq_b)
     align = frame_alignment(result, n_a, n_b)
     scores = frame_part_scores(result, n_a)
+    overall = frame_overall_scores(result, scores)  # the moment's overall score, parts weighted as the result's
     flipped = bool(result.get("flipped", False))
-    overall = result.get("similarity")
     fps = output_fps(seq_a, result)
     show = sys.stderr.isatty() if progress is None else bool(progress)
     out = Path(out_path)
     with Panel(seq_a, height, video_a) as pa, Panel(seq_b, height, video_b) as pb, atomic_output(out) as tmp:
         gap = 4
         width = pa.width + gap + pb.width
-        strip = cv2.resize(_timeline_strip(frame_overall_scores(result, scores), pa.width, threshold),
+        strip = cv2.resize(_timeline_strip(overall, pa.width, threshold),
                            (pa.width, max(4, pa.height // 60)), interpolation=cv2.INTER_NEAREST)
         title_a = _ascii(f"{name_a}{' (mirrored)' if flipped else ''}")
         with H264Writer(tmp, width, pa.height, fps) as writer, tqdm(
@@ -145,7 +145,7 @@ def render_feedback_video(
             for i in range(n_a):
                 part = {p: float(scores[i, k]) for k, p in enumerate(BODY_PARTS)}
                 left, right = pa.background(i), pb.background(int(align[i]))
-                draw_scores(left, physical_part_scores(part, flipped), overall, threshold,
+                draw_scores(left, physical_part_scores(part, flipped), float(overall[i]), threshold,
                             f"{title_a}  {i / fps:.1f}s", show_legend=False)
                 _draw_strip(left, strip, i, n_a)
                 draw_title(right, _ascii(f"{name_b}  {int(align[i]) / output_fps(seq_b, None):.1f}s"))

@@ -118,11 +118,14 @@ async function showResult(job) {
     el("span", { class: "label" }, "overall"),
     el("span", { class: "value", id: "score-overall", "data-score": result.similarity,
                  style: `color:${colors.overall || "inherit"}` }, result.similarity.toFixed(3)));
+  const weights = result.part_weights || {};  // how much each part counts in the overall score
   const rows = Object.entries(result.body_parts).map(([part, score]) => el("tr", {},
     el("th", {}, PARTS[part] || part),
     el("td", { class: "num", "data-part": part, "data-score": score }, score.toFixed(3)),
     el("td", { class: "barcell" }, el("div", { class: "bar small" }, el("div", {
-      class: "fill", style: `width:${Math.max(0, Math.min(1, score)) * 100}%;background:${colors[part] || "#888"}` })))));
+      class: "fill", style: `width:${Math.max(0, Math.min(1, score)) * 100}%;background:${colors[part] || "#888"}` }))),
+    el("td", { class: "num weight", "data-weight": weights[part] ?? "", title: "weight in the overall score" },
+       part in weights ? `${Math.round(weights[part] * 100)} %` : "")));
   $("#parts tbody").replaceChildren(...rows);
   $("#flipped").hidden = !result.flipped;
   const video = $("#feedback");
