@@ -17,7 +17,7 @@ import numpy as np
 from motionsim.dtw import warm_up
 from motionsim.evaluate.toy import random_motion
 from motionsim.index import KEYS, MotionIndex
-from motionsim.index.search import clip_embedding, rank
+from motionsim.index.search import clip_embedding, clip_weights, rank
 from motionsim.io import load_pose
 from motionsim.resample import resample
 from motionsim.similarity import embed_sequences
@@ -44,10 +44,16 @@ def exhaustive_ranking(lib: MotionIndex, query: np.ndarray) -> dict[str, list[in
     q = embed_sequences([resample(as_pose_sequence(query))], lib.model, lib.meta.window, lib.meta.stride,
                         pad_short=True)
     every = rank(q, lib.parts, lib.meta.clips, np.arange(len(lib)), "overall", len(lib))
+    weights = clip_weights(q[0], lib.meta.clips)  # the overall score weighs the parts by their movement
     out = {}
     for key in KEYS:
-        value = (lambda s: np.mean(list(s.values()))) if key == "overall" else (lambda s, k=key: s[k])
-        out[key] = [c for c, _, s in sorted(every, key=lambda t: (-value(t[2]), t[0]))[:10]]
+        if key == "overall":
+            def value(c, s):
+                return float(sum(w * s[p] for w, p in zip(weights[c], BODY_PARTS)))
+        else:
+            def value(c, s, k=key):
+                return s[k]
+        out[key] = [c for c, _, s in sorted(every, key=lambda t: (-value(t[0], t[2]), t[0]))[:10]]
     return out
 
 
