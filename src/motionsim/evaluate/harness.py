@@ -240,7 +240,7 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
         from . import sharded
 
         store = ShardStore(work_dir, fingerprint(
-            "evaluate-ntu", columns, rows, target_column, sorted((n, index[n]) for n in clips),
+            "evaluate-ntu", "part movement", columns, rows, target_column, sorted((n, index[n]) for n in clips),
             [m.name for m in built], [m.describe() for m in built], repr(options), _model_files(options),
             sharded.METHOD_PREP_SHARD, sharded.METHOD_PAIR_SHARD))
     ev = evaluate_pairs(columns, rows, clips, built, target_column, bad, progress, engine=engine,
