@@ -6,6 +6,7 @@ import pytest
 from evaluate_fixtures import rng_clip
 
 import motionsim
+from helpers import make_motion
 from motionsim.errors import CheckpointError
 from motionsim.evaluate import (
     BPEMethod,
@@ -107,3 +108,17 @@ def test_bundled_baselines_load_and_score(kind):
     assert method.unavailable_reason() is None
     same = method.compare(rng_clip(0), rng_clip(0))
     assert same == pytest.approx(1.0, abs=1e-4)
+
+
+def test_bpe_equal_row_is_the_papers_plain_mean_and_not_a_default():
+    from motionsim.evaluate.methods import DEFAULT_METHODS
+
+    assert "bpe_equal" not in DEFAULT_METHODS and "bpe" in DEFAULT_METHODS
+    bpe, equal = build_methods(["bpe_equal", "bpe"])  # Table 2's order whatever the order asked
+    assert (bpe.name, equal.name) == ("bpe", "bpe_equal")
+    wave, kick = (as_pose_sequence(make_motion(64, seed=s, kind=k)) for s, k in ((1, "wave"), (2, "kick")))
+    fa, fb = bpe.prepare([wave, kick])
+    parts = bpe.part_scores(fa, fb)
+    assert equal.score(fa, fb) == pytest.approx(np.mean(list(parts.values())))
+    assert bpe.score(fa, fb) == pytest.approx(motionsim.compare(wave, kick, stride=2).similarity)
+    assert bpe.score(fa, fb) != pytest.approx(equal.score(fa, fb), abs=1e-3)

@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--pairs", metavar="CSV", help="pairs file with sample1, sample2 and the rating column "
                    "(default: the bundled NTU AMT annotations, 20,093 pairs)")
     n.add_argument("--methods", type=_methods, default=list(DEFAULT_METHODS),
-                   help=f"comma-separated, from {','.join(METHODS)} (default: all)")
+                   help=f"comma-separated, from {','.join(METHODS)} (default: {','.join(DEFAULT_METHODS)}; "
+                   "bpe_equal is BPE with the paper's plain mean of the parts as the overall score)")
     n.add_argument("--model", metavar="[NAME=]PATH", action="append", default=[],
                    help="BPE checkpoint. A bare PATH replaces the default 'bpe' model; NAME=PATH adds a BPE row "
                    "NAME (e.g. Table 3 ablations: --model no_var=a.safetensors --model no_rec=b.safetensors). "
@@ -87,7 +88,8 @@ def _add_benchmark_args(p: argparse.ArgumentParser, default_methods: str, seed_h
                    help="BPE checkpoint. A bare PATH is the 'bpe' model (and the source of random_weights' "
                    "architecture and normalisation); NAME=PATH adds a row NAME. Repeatable")
     p.add_argument("--methods", type=_synth_methods, default=None,
-                   help=f"comma-separated (default: {default_methods})")
+                   help=f"comma-separated, from {','.join(METHODS)},random_weights (default: {default_methods}; "
+                   "bpe_equal: BPE with the paper's plain mean of the parts)")
     p.add_argument("--seed", type=nonnegative_int, default=0, help=seed_help)
     p.add_argument("--window", type=window_length, default=32, help="window length w in frames (default 32)")
     p.add_argument("--stride", type=positive_int, default=2, help="window stride r (default 2, as NTU)")

@@ -53,6 +53,16 @@ def _bpe(options: MethodOptions) -> Method:
     return BPEMethod(options.bpe_model, window=options.window, stride=options.stride, pad_short=options.pad_short)
 
 
+def _bpe_equal(options: MethodOptions) -> Method:
+    """BPE with the paper's overall score, the plain mean of the parts (not a default row)."""
+    from .bpe_method import BPEMethod
+
+    method = BPEMethod(options.bpe_model, window=options.window, stride=options.stride, pad_short=options.pad_short,
+                       name="bpe_equal", weighting="equal")
+    method.label = "BPE, parts' plain mean (the paper)"
+    return method
+
+
 def _whole_body(options: MethodOptions) -> Method:
     if not torch_available():
         return UnavailableMethod("whole_body", NEEDS_TORCH, "Aberman et al. (whole body)")
@@ -78,8 +88,9 @@ METHODS: Mapping[str, Callable[[MethodOptions], Method]] = MappingProxyType({
     "lstm": _lstm,
     "whole_body": _whole_body,
     "bpe": _bpe,
+    "bpe_equal": _bpe_equal,
 })
-DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
+DEFAULT_METHODS: tuple[str, ...] = tuple(n for n in METHODS if n != "bpe_equal")
 
 
 def build_methods(names: Sequence[str], options: MethodOptions | None = None) -> list[Method]:
@@ -89,7 +100,8 @@ def build_methods(names: Sequence[str], options: MethodOptions | None = None) ->
     unknown = [n for n in names if n not in METHODS]
     if unknown:
         raise MotionsimError(f"unknown method {', '.join(map(repr, unknown))}; known: {', '.join(METHODS)}")
-    methods = [METHODS[n](options) for n in sorted(set(names), key=DEFAULT_METHODS.index)]  # Table 2's order
+    order = list(METHODS)
+    methods = [METHODS[n](options) for n in sorted(set(names), key=order.index)]  # Table 2's order
     if options.variants:
         from .bpe_method import BPEMethod
 
