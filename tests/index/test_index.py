@@ -135,6 +135,8 @@ def test_overall_weighs_parts_like_compare_and_old_libraries_weigh_them_equally(
     hit = library.search(clips[5], top=2)[1]
     ref = compare(clips[5], hit.clip, stride=library.meta.stride, timeline=False)
     assert hit.similarity == pytest.approx(ref.similarity, abs=1e-5)
+    assert hit.part_weights == pytest.approx(ref.part_weights, abs=1e-6)
+    assert hit.to_dict()["part_weights"] == hit.part_weights
     assert hit.similarity != pytest.approx(np.mean(list(ref.body_parts.values())), abs=1e-4)
     # a library indexed before part movement was recorded: still searchable, parts weighed equally, and said so
     old = tmp_path / "old"

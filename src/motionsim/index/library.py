@@ -132,7 +132,9 @@ class MotionIndex:
             record = self.meta.clips[c]
             best = part if part != "overall" else max(BODY_PARTS, key=lambda p: scores[p])
             emb = clip_embedding(self.parts, record, w, r)
-            overall = overall_score(scores, part_weights(queries[v], emb))
+            weights = part_weights(queries[v], emb)
+            overall = overall_score(scores, weights)
             hits.append(SearchHit(record.path, overall if part == "overall" else scores[part], overall,
-                                  dict(scores), v == 1, matched_frames(queries[v], emb, record, best), best))
+                                  dict(scores), v == 1, matched_frames(queries[v], emb, record, best), best,
+                                  part_weights=weights))
         return hits

@@ -131,11 +131,12 @@ class SearchHit:
     flipped: bool
     frames: tuple[int, int]  # [start, end) in the clip's own frames
     matched_part: str
+    part_weights: dict[str, float] = field(default_factory=dict)  # of ``similarity``, as compare's
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"clip": self.clip, "score": self.score, "similarity": self.similarity,
-                "body_parts": dict(self.body_parts), "flipped": self.flipped,
+                "body_parts": dict(self.body_parts), "part_weights": dict(self.part_weights), "flipped": self.flipped,
                 "frames": {"start": self.frames[0], "end": self.frames[1]}, "matched_part": self.matched_part}
 
 

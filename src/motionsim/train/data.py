@@ -15,7 +15,8 @@ from ..errors import MotionsimError
 SYNTH_TRAIN = {"n_random_motions": 200, "random_character_prob": 0.3, "random_view_prob": 0.3,
                "perspective_prob": 0.2}
 #: Categories of the floor and acrobatic motions, and the random floor motions added with them: only with
-#: ``floor_motions`` (issue 17's widening; the shipped model was trained without them, docs/training.md).
+#: ``floor_motions`` (issue 17's widening; a fifth of the shipped model's weights come from a run with them,
+#: docs/training.md).
 FLOOR_CATEGORIES = ("floor", "acrobatic")
 N_RANDOM_FLOOR_MOTIONS = 100
 SYNTH_VAL = {"n_random_motions": 0, "random_character_prob": 0.0, "random_view_prob": 0.3,
