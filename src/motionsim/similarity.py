@@ -172,6 +172,7 @@ def embed_inputs(
 
 
 def check_weighting(weighting: str) -> None:
+    """Refuse an unknown part weighting before any work is done (`PART_WEIGHTINGS`)."""
     if weighting not in PART_WEIGHTINGS:
         raise ValueError(f"part weighting must be one of {', '.join(PART_WEIGHTINGS)}, got {weighting!r}")
 
