@@ -130,9 +130,8 @@ def score_pairs_on(engine: Engine, pairs_csv: str | Path, skeletons: str | Path,
             todo.append((row_no - 1, row["sample1"], row["sample2"]))
     shards = split(todo, PAIR_SHARD)
     with _bar(len(shards), "scoring", progress) as bar:
-        scored = run_shards(engine, score_shard, shards, {"embeddings": embeddings, "weighting": weighting}, store,
-                            "pairs",
-                            lambda _: bar.update())
+        shared = {"embeddings": embeddings, "weighting": weighting}
+        scored = run_shards(engine, score_shard, shards, shared, store, "pairs", lambda _: bar.update())
     for shard in scored:
         for i, cells in shard:
             rows[i].update(cells)

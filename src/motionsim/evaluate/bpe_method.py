@@ -67,4 +67,8 @@ class BPEMethod(Method):
         return part_scores(a, b)
 
     def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
-        return overall_score(part_scores(a, b), part_weights(a, b, self.weighting))
+        return self.overall(a, b, part_scores(a, b))
+
+    def overall(self, a: SequenceEmbedding, b: SequenceEmbedding, scores: dict[str, float]) -> float:
+        """The overall score of ``a`` and ``b`` from their part scores (callers that have them skip the DTW)."""
+        return overall_score(scores, part_weights(a, b, self.weighting))

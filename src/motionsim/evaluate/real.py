@@ -221,11 +221,15 @@ def _pair_scores(method: Method, feats: list[Any], mirrored: list[Any] | None, p
     for k in tqdm(range(len(pairs.i)), desc=f"{method.name}: real pairs", disable=not progress, leave=False):
         a, b = pairs.i[k], pairs.j[k]
         sides = [feats[a]] + ([mirrored[a]] if mirrored is not None else [])
-        overall[k] = max(method.score(s, feats[b]) for s in sides)
-        if part_fn is not None:
-            for side, fa in enumerate(sides):
-                d = part_fn(fa, feats[b])
-                parts[k, side] = [d[p] for p in BODY_PARTS]
+        if part_fn is None:
+            overall[k] = max(method.score(s, feats[b]) for s in sides)
+            continue
+        side_scores = []
+        for side, fa in enumerate(sides):  # one DTW per part and side serves the parts and the overall score
+            d = part_fn(fa, feats[b])
+            parts[k, side] = [d[p] for p in BODY_PARTS]
+            side_scores.append(method.overall(fa, feats[b], d))
+        overall[k] = max(side_scores)
     return overall, parts
 
 

@@ -100,7 +100,7 @@ def frame_overall_scores(result: Mapping[str, Any], scores: np.ndarray) -> np.nd
     """Per-frame overall score from `frame_part_scores`: the parts weighted as the result weighs them
     (``part_weights``; equal weights for results that have none)."""
     weights = result.get("part_weights") or {}
-    w = np.array([weights.get(p, 1.0) for p in BODY_PARTS], dtype=np.float64) if weights else np.ones(len(BODY_PARTS))
+    w = np.array([weights.get(p, 1.0) for p in BODY_PARTS], dtype=np.float64)
     return scores @ (w / w.sum())
 
 
