@@ -4,6 +4,7 @@ object store once, not shipped with every task."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ def _ray(private: bool) -> Any:
 
         ray_constants.ENABLE_RAY_CLUSTER = False
     return ray
+
+
+def worker_threads() -> str:
+    """The math libraries' thread count of this process, for the workers of a private cluster. Ray starts each
+    worker with OMP_NUM_THREADS=1, and PyTorch's convolutions round differently with another thread count, so
+    the learned baselines' embeddings (and the CSV) would differ in the last digit from the in-process run."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return str(torch.get_num_threads())
+    return os.environ.get("OMP_NUM_THREADS") or str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                                     else os.cpu_count() or 1)
 
 
 def _run(fn: ShardFn, shard: Any, shared: Any, fault_marker: str | None) -> Any:
@@ -54,7 +66,7 @@ class RayEngine:
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
         else:
             ray.init(num_cpus=self.num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     log_to_driver=False)
+                     log_to_driver=False, runtime_env={"env_vars": {"OMP_NUM_THREADS": worker_threads()}})
 
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
         if not indices:
