@@ -15,7 +15,7 @@ import numpy as np
 
 import motionsim
 from motionsim.evaluate.toy import random_motion
-from motionsim.similarity import resolve_model
+from motionsim.model.runtime import resolve_model
 
 
 def main() -> None:

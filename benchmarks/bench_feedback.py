@@ -63,8 +63,9 @@ def make_video(path: Path, offset: int) -> Path:
 
 
 def main() -> None:
+    from motionsim.model.runtime import resolve_model
     from motionsim.render import render_feedback_video, write_report
-    from motionsim.similarity import compare, resolve_model
+    from motionsim.similarity import compare
     from motionsim.video import extract_pose
 
     a, b = make_video(CACHE / "feedback_a_1080p.mp4", 0), make_video(CACHE / "feedback_b_1080p.mp4", 45)

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from motionsim.dtw import warm_up
+from motionsim.embed import embed_sequences
 from motionsim.evaluate.toy import random_motion
 from motionsim.index import KEYS, MotionIndex
 from motionsim.index.search import clip_embedding, clip_weights, rank
 from motionsim.io import load_pose
 from motionsim.resample import resample
-from motionsim.similarity import embed_sequences
 from motionsim.skeleton import BODY_PARTS
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 from bench_score_pairs import make_dataset
-
 from motionsim.engine.jobs import score_pairs_on
+
 from motionsim.engine.ray_engine import RayEngine
+from motionsim.model.runtime import resolve_model
 from motionsim.pairs import score_pairs
-from motionsim.similarity import resolve_model
 
 
 def main() -> None:

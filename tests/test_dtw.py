@@ -32,12 +32,12 @@ def is_valid_path(path: np.ndarray, n: int, m: int) -> bool:
 
 
 @pytest.mark.parametrize("n,m", list(itertools.product([1, 2, 3, 4], [1, 2, 4])))
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-def test_matches_brute_force(n, m, backend):
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_matches_brute_force(n, m, kernel):
     rng = np.random.default_rng(n * 10 + m)
     for _ in range(5):
         cost = rng.random((n, m))
-        path, total = dtw_path(cost, backend=backend)
+        path, total = dtw_path(cost, kernel=kernel)
         assert total == pytest.approx(brute_force(cost))
         assert is_valid_path(path, n, m)
         assert cost[path[:, 0], path[:, 1]].sum() == pytest.approx(total)
@@ -73,14 +73,46 @@ def test_rejects_bad_matrices(bad):
         dtw_path(bad)
 
 
-@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90)])
-def test_numpy_and_compiled_kernels_agree(shape):
-    """Small matrices run on numpy until numba is loaded; both give the same path and score."""
+@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90), (1, 6), (7, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_and_compiled_kernels_are_bit_identical(shape, dtype):
+    """Which kernel runs is a matter of speed only: paths, totals and scores are equal to the last bit."""
     from motionsim import dtw
 
-    sim = np.random.default_rng(shape[0]).uniform(-1, 1, size=shape)
-    path_np, total_np = dtw_path(1.0 - sim, backend="numpy")
-    path_nb, total_nb = dtw_path(1.0 - sim, backend="numba")
-    assert path_np.tolist() == path_nb.tolist() and total_np == pytest.approx(total_nb)
-    assert dtw.similarity_path(sim).tolist() == path_nb.tolist()
+    rng = np.random.default_rng(shape[0] * 7 + shape[1])
+    sim = rng.uniform(-1, 1, size=shape).astype(dtype)
+    sim[0, 0] = sim[0, 1] if shape[1] > 1 else sim[0, 0]  # a tie on the first row
+    path_np, total_np = dtw_path(1.0 - sim, kernel="numpy")
+    path_nb, total_nb = dtw_path(1.0 - sim, kernel="numba")
+    assert path_np.tolist() == path_nb.tolist() and total_np == total_nb
+    assert dtw.similarity_path(sim, "numpy").tolist() == dtw.similarity_path(sim, "numba").tolist()
+    assert mean_similarity_along_path(sim, "numpy") == mean_similarity_along_path(sim, "numba")
     assert mean_similarity_along_path(sim) == pytest.approx(sim[path_nb[:, 0], path_nb[:, 1]].mean())
+
+
+def test_auto_picks_the_kernel_by_size_only(monkeypatch):
+    """The rule depends on the call alone, never on what the process did before."""
+    from motionsim import dtw
+
+    used = []
+    real = dtw.compiled_kernels
+
+    def spy():
+        used.append(1)
+        return real()
+
+    monkeypatch.setattr(dtw, "compiled_kernels", spy)
+    small = np.random.default_rng(0).uniform(-1, 1, size=(40, 50))
+    large = np.random.default_rng(1).uniform(-1, 1, size=(60, 60))
+    for _ in range(2):  # the same answer before and after the compiled kernels were loaded
+        mean_similarity_along_path(small)
+        assert used == []
+    mean_similarity_along_path(large)
+    assert used == [1]
+    mean_similarity_along_path(small, kernel="numba")
+    assert used == [1, 1]
+
+
+def test_unknown_kernel_is_refused():
+    with pytest.raises(ValueError, match="kernel"):
+        dtw_path(np.ones((2, 2)), kernel="fast")

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from helpers import make_motion, run_cli
+from motionsim.embed import SequenceEmbedding
 from motionsim.pose import as_pose_sequence
 from motionsim.preprocess import NormStats, mirror, part_channels, part_movement, prepare_points
 from motionsim.render import frame_overall_scores, frame_part_scores
 from motionsim.render._report_page import explanation
-from motionsim.similarity import SequenceEmbedding, compare, movement_weights, part_weights
+from motionsim.similarity import compare, movement_weights, part_weights
 from motionsim.skeleton import BODY_PARTS
 
 R_ARM, L_ARM, R_LEG, L_LEG, TORSO = range(5)

@@ -205,21 +205,17 @@ def format_result(data: dict, name_a: str, name_b: str) -> str:
 
 
 def cmd_score_pairs(args: argparse.Namespace, out: TextIO) -> int:
+    from .engine import get_engine
+    from .model.runtime import resolve_model
     from .pairs import score_pairs
-    from .similarity import resolve_model
 
     model = resolve_model(args.model, args.backend)
-    options = {"window": args.window, "stride": args.stride, "flip": args.flip, "pad_short": args.pad_short,
-               "weighting": args.part_weights}
+    work_dir = None
     if args.engine != "local" or args.address:
-        from .engine import get_engine
-        from .engine.jobs import score_pairs_on
-
         work_dir = Path(args.out).parent / f".{Path(args.out).name}.work"
-        summary = score_pairs_on(get_engine(args.engine, args.address), args.pairs, args.skeletons, args.out, model,
-                                 work_dir=work_dir, **options)
-    else:
-        summary = score_pairs(args.pairs, args.skeletons, args.out, model, **options)
+    summary = score_pairs(args.pairs, args.skeletons, args.out, model, window=args.window, stride=args.stride,
+                          flip=args.flip, pad_short=args.pad_short, weighting=args.part_weights,
+                          engine=get_engine(args.engine, args.address), work_dir=work_dir)
     for row_no, reason in summary.failed[:20]:
         print(f"pair {row_no}: {reason}", file=sys.stderr)
     if summary.n_failed > 20:

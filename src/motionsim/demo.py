@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import MotionsimError
-from .similarity import compare, resolve_model
+from .model.runtime import resolve_model
+from .similarity import compare
 from .skeleton import BODY_PARTS, PART_SHORT_LABELS
 
 

@@ -1,9 +1,14 @@
 """Dynamic time warping over a precomputed cost matrix (Algorithm 1 aligns window embeddings with it).
 
-`dtw_path` validates its input and hands it to a private kernel: a numba-compiled loop, or a numpy version
-that sweeps anti-diagonals for small matrices until numba is loaded (and when numba is missing).
+Two kernels compute the same thing: a numba-compiled loop, and a numpy sweep over anti-diagonals that needs
+no compilation. Both add the costs in float64 in the same order and break ties the same way (diagonal, then
+up, then left), so they return bit-identical paths and scores (tests pin it): which one runs is only a matter
+of speed, never of results. The rule is explicit and depends only on the call: ``kernel="numba"`` or
+``"numpy"`` runs that kernel; ``"auto"`` (the default) runs numpy for matrices of at most `SMALL_MATRIX`
+cells, where it answers before numba could even load (~0.4 s once per process), and numba above. Jobs that
+align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba).
 `benchmarks/bench_dtw.py` compares both with tslearn and dtaidistance; the numba kernel is the fastest on our
-sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1); ties prefer the diagonal.
+sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1).
 """
 
 from __future__ import annotations
@@ -13,12 +18,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-#: Below this many cells the numpy kernel answers faster than loading numba (~0.4 s once per process), so a
-#: one-off comparison of short clips never pays for it; bulk jobs call `warm_up` first.
+KERNELS = ("auto", "numba", "numpy")
+#: The kernel of jobs that align thousands of small matrices (score-pairs, evaluate, library search).
+BULK = "numba"
+
+#: Up to this many cells, ``kernel="auto"`` runs the numpy kernel: a one-off comparison of short clips then
+#: never pays for loading numba.
 SMALL_MATRIX = 2_500
 
 
 def _accumulate_numpy(cost: np.ndarray) -> np.ndarray:
+    """Accumulated cost, shape (n + 1, m + 1), in float64 like the compiled kernel (same sums, same order)."""
+    cost = np.asarray(cost, dtype=np.float64)
     n, m = cost.shape
     acc = np.full((n + 1, m + 1), np.inf)
     acc[0, 0] = 0.0
@@ -143,13 +154,16 @@ def compiled_kernels() -> tuple[Callable, Callable] | None:
 
 
 def warm_up() -> bool:
-    """Load the compiled kernels now (bulk jobs: many small alignments); True when numba is available."""
+    """Load the compiled kernels now, so a timed or interactive bulk job does not pay for it on its first
+    alignment; True when numba is available. It never changes which kernel a call runs (see the module doc)."""
     return compiled_kernels() is not None
 
 
-def _kernels_for(matrix: np.ndarray) -> tuple[Callable, Callable] | None:
-    """Compiled kernels if loaded already or worth loading for this matrix, else None (use numpy)."""
-    if matrix.size <= SMALL_MATRIX and compiled_kernels.cache_info().currsize == 0:
+def _use_numba(matrix: np.ndarray, kernel: str) -> tuple[Callable, Callable] | None:
+    """The compiled kernels if ``kernel`` asks for them (or "auto" and the matrix is large), else None."""
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown DTW kernel {kernel!r}; known: {', '.join(KERNELS)}")
+    if kernel == "numpy" or (kernel == "auto" and matrix.size <= SMALL_MATRIX):
         return None
     return compiled_kernels()
 
@@ -164,13 +178,13 @@ def _check_matrix(cost: np.ndarray, name: str) -> np.ndarray:
     return cost
 
 
-def dtw_path(cost: np.ndarray, backend: str = "auto") -> tuple[np.ndarray, float]:
+def dtw_path(cost: np.ndarray, kernel: str = "auto") -> tuple[np.ndarray, float]:
     """Optimal warping path through a cost matrix.
 
     Parameters
     ----------
     cost : array-like, shape=(n, m)
-    backend : "auto" (numba when available), "numba" or "numpy"
+    kernel : "auto", "numba" or "numpy" (see the module doc; the results are the same)
 
     Returns
     -------
@@ -184,23 +198,26 @@ def dtw_path(cost: np.ndarray, backend: str = "auto") -> tuple[np.ndarray, float
     ([[0, 0], [1, 1], [1, 2]], 0.0)
     """
     cost = _check_matrix(cost, "cost")
-    if backend not in ("auto", "numba", "numpy"):
-        raise ValueError(f"unknown DTW backend {backend!r}")
-    kernels = None if backend == "numpy" else compiled_kernels() if backend == "numba" else _kernels_for(cost)
+    kernels = _use_numba(cost, kernel)
     if kernels is None:
         return _path_numpy(cost)
     path, total = kernels[0](cost, False)
     return path, float(total)
 
 
-def similarity_path(sim: np.ndarray) -> np.ndarray:
+def _similarity_cost(sim: np.ndarray) -> np.ndarray:
+    """``1 - sim`` in float64, as the compiled kernel computes it cell by cell."""
+    return 1.0 - sim.astype(np.float64)
+
+
+def similarity_path(sim: np.ndarray, kernel: str = "auto") -> np.ndarray:
     """DTW path through a similarity matrix (cost ``1 - sim``, computed on the fly); shape=(K, 2)."""
     sim = _check_matrix(sim, "similarity matrix")
-    kernels = _kernels_for(sim)
-    return _path_numpy(1.0 - sim)[0] if kernels is None else kernels[0](sim, True)[0]
+    kernels = _use_numba(sim, kernel)
+    return _path_numpy(_similarity_cost(sim))[0] if kernels is None else kernels[0](sim, True)[0]
 
 
-def mean_similarity_along_path(sim: np.ndarray) -> float:
+def mean_similarity_along_path(sim: np.ndarray, kernel: str = "auto") -> float:
     """Algorithm 1's score: align with DTW on cost ``1 - sim`` and average ``sim`` along the path.
 
     Examples
@@ -209,8 +226,8 @@ def mean_similarity_along_path(sim: np.ndarray) -> float:
     1.0
     """
     sim = _check_matrix(sim, "similarity matrix")
-    kernels = _kernels_for(sim)
-    if kernels is None:
-        path, _ = _path_numpy(1.0 - sim)
-        return float(sim[path[:, 0], path[:, 1]].mean())
+    kernels = _use_numba(sim, kernel)
+    if kernels is None:  # 1 - (total cost) / (path length), as the compiled kernel computes it
+        path, total = _path_numpy(_similarity_cost(sim))
+        return float(1.0 - total / len(path))
     return float(kernels[1](sim))

@@ -1,17 +1,28 @@
-"""Sliding windows over preprocessed sequences -> per-part motion embeddings (Algorithm 1, first half).
+"""Motions -> per-part window embeddings (Algorithm 1, first half).
 
-Windows of many sequences are batched together so a whole dataset costs a few large forward passes.
+`prepare_motion` is the one place where a motion is brought to the model's frame rate (`resample`) and
+turned into normalised model input (`preprocess`), once for all its variants (as filmed, mirrored);
+`embed_prepared` cuts windows of many motions and embeds them in shared batches, so a whole dataset costs a
+few large forward passes. Every command that scores motions goes through these two, so a clip reports the
+same frames and padding whichever command read it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from .errors import SequenceTooShortError
+from .preprocess import part_movement, preprocess_variants
+from .resample import needs_resampling, resample
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model.runtime import InferenceModel
+    from .pose import PoseSequence
 
 DEFAULT_BATCH = 4096
 
@@ -79,3 +90,73 @@ def embed_windows(
 def l2_normalize(rows: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Rows scaled to unit length (as torch.nn.functional.normalize: a zero row stays zero)."""
     return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), eps)
+
+
+@dataclass
+class SequenceEmbedding:
+    """Per-part window embeddings of one motion (rows L2-normalised), and what they were computed from."""
+
+    parts: dict[str, np.ndarray]
+    n_frames: int  # frames the model saw, at the model's frame rate, before padding
+    window: int
+    stride: int
+    padded: bool = False  # shorter than one window: its last pose was held to fill it
+    source: str = "array"
+    movement: np.ndarray | None = None  # (5,) `preprocess.part_movement` of the input, BODY_PARTS order
+    source_frames: int | None = None  # frames of the motion as given (None: n_frames)
+    source_fps: float | None = None  # its frame rate as given (None: unknown)
+
+    @property
+    def n_windows(self) -> int:
+        return int(next(iter(self.parts.values())).shape[0])
+
+    @property
+    def resampled(self) -> bool:
+        """Whether the motion was resampled to the model's frame rate (frame numbers then need converting)."""
+        return needs_resampling(self.source_fps)
+
+
+@dataclass(frozen=True)
+class PreparedMotion:
+    """One motion as model input: normalised channels (38, T) per variant, at the model's frame rate."""
+
+    variants: tuple[np.ndarray, ...]
+    n_frames: int  # at the model's frame rate, before padding
+    source_frames: int
+    source_fps: float | None
+    source: str
+
+
+def prepare_motion(seq: PoseSequence, model: InferenceModel, window: int, flips: Sequence[str | None] = (None,),
+                   pad_short: bool = False) -> PreparedMotion:
+    """``seq`` resampled to the model's frame rate and preprocessed for ``model``, once per entry of ``flips``
+    (None: as filmed; "body": mirrored). Raises `SequenceTooShortError` for a motion shorter than ``window``
+    unless ``pad_short``."""
+    at_model_rate = resample(seq)
+    variants = preprocess_variants(at_model_rate, model.stats, model.target_height, window, pad_short, flips)
+    return PreparedMotion(tuple(variants), len(at_model_rate), len(seq), seq.fps, seq.source)
+
+
+def embed_prepared(motions: Sequence[PreparedMotion], model: InferenceModel, window: int, stride: int,
+                   ) -> list[tuple[SequenceEmbedding, ...]]:
+    """Embed every variant of every motion in shared batches: one tuple of embeddings (one per variant) per
+    motion."""
+    inputs = [x for m in motions for x in m.variants]
+    parts = embed_windows(model, inputs, window, stride) if inputs else []
+    out, k = [], 0
+    for m in motions:
+        embs = []
+        for x in m.variants:
+            embs.append(SequenceEmbedding(parts[k], m.n_frames, window, stride, padded=m.n_frames < window,
+                                          source=m.source, movement=part_movement(model.stats.denormalize(x)),
+                                          source_frames=m.source_frames, source_fps=m.source_fps))
+            k += 1
+        out.append(tuple(embs))
+    return out
+
+
+def embed_sequences(seqs: Sequence[PoseSequence], model: InferenceModel, window: int = 32, stride: int = 8,
+                    flip: str | None = None, pad_short: bool = False) -> list[SequenceEmbedding]:
+    """Prepare and embed many motions (one variant each: as filmed, or mirrored with ``flip="body"``)."""
+    prepared = [prepare_motion(s, model, window, (flip,), pad_short) for s in seqs]
+    return [embs[0] for embs in embed_prepared(prepared, model, window, stride)]

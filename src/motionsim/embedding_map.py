@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .embed import SequenceEmbedding
 from .errors import MissingExtraError, MotionsimError
-from .similarity import SequenceEmbedding
 from .skeleton import BODY_PARTS
 
 PARTS = ("overall", *BODY_PARTS)

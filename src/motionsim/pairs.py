@@ -1,8 +1,10 @@
 """Score many pairs of sequences (`motionsim score-pairs`): each sequence is loaded and embedded once,
 however many pairs use it; a pair whose sequence cannot be read is reported and skipped, never fatal.
 
-The pieces every pairs command shares live here (`motionsim evaluate ntu` uses them too): finding samples
-by name, reading the pairs file, loading each named sample once, and writing the result atomically.
+One path for every engine: the clips are embedded in shards (`motionsim.clips`), then the pairs are scored in
+shards, in this process by default or as Ray tasks, with byte-identical output. The pieces every pairs
+command shares live here too (`motionsim evaluate ntu` uses them): finding samples by name, reading the
+pairs file, loading each named sample once, and writing the result atomically.
 """
 
 from __future__ import annotations
@@ -14,28 +16,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from .atomic import atomic_output
-from .dtw import warm_up
+from .clips import embed_clips
+from .dtw import BULK
+from .embed import SequenceEmbedding
+from .engine import Engine, LocalEngine, ShardStore, fingerprint, run_shards, split
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
+from .model.runtime import InferenceModel
 from .pose import PoseSequence
-from .similarity import (
-    InferenceModel,
-    SequenceEmbedding,
-    check_weighting,
-    compare_embeddings,
-    embed_inputs,
-    model_inputs,
-)
+from .similarity import check_weighting, compare_embeddings
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
 
 SAMPLE_EXTENSIONS = (".json", ".npy", ".npz")
 SCORE_COLUMNS = ("similarity", *BODY_PARTS)
+PAIR_SHARD = 2000  # pairs per scoring task
 
 
 @dataclass
@@ -111,87 +110,80 @@ def load_samples(
     return seqs, errors
 
 
-def embed_samples(
-    names: list[str],
-    index: dict[str, Path],
-    ckpt: InferenceModel,
-    window: int,
-    stride: int,
-    flip: bool,
-    pad_short: bool,
-    progress: bool = True,
-) -> tuple[dict[str, tuple[SequenceEmbedding, SequenceEmbedding | None]], dict[str, str]]:
-    """Load, preprocess and embed every named sample once. Returns (embeddings, errors by name)."""
-    flips = (None, "body") if flip else (None,)
-    seqs, errors = load_samples(names, index, progress=progress)
-    kept: list[tuple[str, PoseSequence]] = []
-    inputs: list[np.ndarray] = []
-    for name, seq in seqs.items():
-        try:
-            variants = model_inputs(seq, ckpt, window, flips, pad_short)
-        except MotionsimError as exc:
-            errors[name] = str(exc)
-            continue
-        kept.append((name, seq))
-        inputs.extend(variants)
-    per = len(flips)
-    embs = embed_inputs(inputs, [seq for _, seq in kept for _ in flips], ckpt, window, stride)
-    out = {name: (embs[k * per], embs[k * per + 1] if flip else None) for k, (name, _) in enumerate(kept)}
-    return out, errors
-
-
-def open_pairs_job(pairs_csv: str | Path, skeletons: str | Path, out_csv: str | Path,
-                   ) -> tuple[list[str], list[dict[str, str]], dict[str, Path], list[str]]:
-    """What every score-pairs run starts with: the pairs (columns, rows), the sample index and the sample names
-    the rows use; refuses to overwrite the pairs file and loads the compiled DTW kernels (thousands of small
-    alignments follow)."""
-    warm_up()
-    if Path(out_csv).resolve() == Path(pairs_csv).resolve():
-        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
-    columns, rows = read_pairs(pairs_csv)
-    index = index_samples(skeletons)
-    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
-    return columns, rows, index, names
-
-
 def score_pairs(
     pairs_csv: str | Path,
     skeletons: str | Path,
     out_csv: str | Path,
-    ckpt: InferenceModel,
+    model: InferenceModel,
     window: int = 32,
     stride: int = 2,
     flip: bool = False,
     pad_short: bool = False,
     progress: bool = True,
     weighting: str = "movement",
+    engine: Engine | None = None,
+    work_dir: str | Path | None = None,
 ) -> PairsSummary:
-    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error);
-    ``weighting`` combines the part scores into the overall one (`similarity.part_weights`).
-    `motionsim.engine.jobs.score_pairs_on` does the same in shards on an engine (Ray), with the same output."""
+    """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
+
+    ``weighting`` combines the part scores into the overall one (`similarity.part_weights`); ``engine`` runs
+    the shards (default: this process; the output is the same on every engine); ``work_dir`` keeps finished
+    shards so an interrupted run resumes (removed on success)."""
     check_weighting(weighting)
-    columns, rows, index, names = open_pairs_job(pairs_csv, skeletons, out_csv)
-    out_csv = Path(out_csv)
-    embeddings, errors = embed_samples(names, index, ckpt, window, stride, flip, pad_short, progress)
+    if Path(out_csv).resolve() == Path(pairs_csv).resolve():
+        raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
+    columns, rows = read_pairs(pairs_csv)
+    index = index_samples(skeletons)
+    names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
+    engine = engine or LocalEngine()
+    found = {n: str(index[n]) for n in names if n in index}
+    store = None
+    if work_dir is not None:
+        store = ShardStore(work_dir, fingerprint(rows, sorted((n, index[n]) for n in found), window, stride, flip,
+                                                 pad_short, model.name, weighting, "clips v2"))
+    with tqdm(total=len(found), desc="embedding", unit="clip", disable=not progress) as bar:
+        clips, clip_errors = embed_clips(list(found.values()), model, window, stride,
+                                         flips=(None, "body") if flip else (None,), pad_short=pad_short,
+                                         engine=engine, store=store, on_shard=bar.update)
+    embeddings = {n: clips[p].variants for n, p in found.items() if p in clips}
+    errors = {n: clip_errors[p] for n, p in found.items() if p in clip_errors}
+    errors.update({n: f"sample {n} not found" for n in names if n not in index})
     summary = PairsSummary(n_pairs=len(rows), n_sequences=len(embeddings))
-    out_columns = columns + [c for c in (*SCORE_COLUMNS, "flipped", "error") if c not in columns]
-    for row_no, row in enumerate(tqdm(rows, desc="scoring", unit="pair", disable=not progress), start=1):
+    todo = []
+    for row_no, row in enumerate(rows, start=1):
         bad = [errors.get(row[k], "") for k in ("sample1", "sample2") if row[k] not in embeddings]
         if bad:
             reason = "; ".join(b for b in bad if b) or "sample not embedded"
             summary.failed.append((row_no, reason))
             row.update({c: "" for c in SCORE_COLUMNS}, flipped="", error=reason)
-            continue
-        row.update(score_row(embeddings[row["sample1"]], embeddings[row["sample2"]], weighting))
-        summary.n_scored += 1
-    write_csv_atomically(out_csv, out_columns, rows)
+        else:
+            todo.append((row_no - 1, row["sample1"], row["sample2"]))
+    shards = split(todo, PAIR_SHARD)
+    with tqdm(total=len(todo), desc="scoring", unit="pair", disable=not progress) as bar:
+        shared = {"embeddings": embeddings, "weighting": weighting}
+        scored = run_shards(engine, score_shard, shards, shared, store, "pairs", lambda i: bar.update(len(shards[i])))
+    for shard in scored:
+        for i, cells in shard:
+            rows[i].update(cells)
+            summary.n_scored += 1
+    out_columns = columns + [c for c in (*SCORE_COLUMNS, "flipped", "error") if c not in columns]
+    write_csv_atomically(Path(out_csv), out_columns, rows)
+    if store is not None:
+        store.remove()
     return summary
 
 
-def score_row(a: tuple[SequenceEmbedding, SequenceEmbedding | None],
-              b: tuple[SequenceEmbedding, SequenceEmbedding | None], weighting: str = "movement") -> dict[str, str]:
-    """The output columns of one scored pair: (A, mirrored A or None) against (B, _)."""
-    result = compare_embeddings(a[0], b[0], a[1], timeline=False, weighting=weighting)
+def score_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[str, Any]) -> list[tuple[int, dict[str, str]]]:
+    """(row, sample1, sample2) triples -> (row, output cells) with `score_row`."""
+    emb = shared["embeddings"]
+    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard]
+
+
+def score_row(a: Sequence[SequenceEmbedding], b: Sequence[SequenceEmbedding], weighting: str = "movement",
+              ) -> dict[str, str]:
+    """The output columns of one scored pair: A's embeddings (as filmed[, mirrored]) against B's."""
+    result = compare_embeddings(a[0], b[0], a[1] if len(a) > 1 else None, timeline=False, weighting=weighting,
+                                kernel=BULK)
     cells = {"similarity": f"{result.similarity:.6f}", "flipped": str(result.flipped).lower(), "error": ""}
     cells.update({p: f"{result.body_parts[p]:.6f}" for p in BODY_PARTS})
     return cells

@@ -88,13 +88,13 @@ def read_labels(path: str, files: list[str]) -> list[str]:
 def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
     from .embedding_map import embedding_map
     from .render.plots import embedding_map_figure, save_figure
-    from .resample import resample
-    from .similarity import embed_sequences, resolve_model
+    from .embed import embed_sequences
+    from .model.runtime import resolve_model
 
     target = _check_out(args.out)
     labels = read_labels(args.labels, args.files) if args.labels else [Path(f).stem for f in args.files]
     args.debug = getattr(args, "debug", False)
-    seqs = [resample(load_input(f, args, i)) for i, f in enumerate(args.files)]
+    seqs = [load_input(f, args, i) for i, f in enumerate(args.files)]
     embeddings = embed_sequences(seqs, resolve_model(args.model, args.backend), args.window, args.stride)
     points, point_labels = embedding_map(embeddings, labels, part=args.part, seed=args.seed)
     title = f"t-SNE of {len(points)} windows ({PART_LABELS.get(args.part, args.part)})"

@@ -7,52 +7,24 @@ mean cosine along the path -> per-part scores -> overall score (the parts weight
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any
 
 import numpy as np
 
 from .dtw import mean_similarity_along_path, similarity_path
-from .embed import embed_windows
-from .errors import CheckpointError, MissingExtraError
+from .embed import SequenceEmbedding, embed_prepared, prepare_motion
 from .io import as_pose_sequence
-from .pose import PoseSequence
-from .preprocess import part_movement, preprocess_variants
-from .resample import MODEL_FPS, resample, to_source_frame
+from .model.runtime import InferenceModel, resolve_model
+from .resample import MODEL_FPS, to_source_frame
 from .skeleton import BODY_PARTS, PART_WEIGHTINGS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .model.checkpoint import Checkpoint
-    from .model.onnx import OnnxModel
-
-#: What scores motions: the ONNX export (onnxruntime, the default) or a PyTorch checkpoint.
-InferenceModel = Union["OnnxModel", "Checkpoint"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 32
 DEFAULT_STRIDE = 8
-
-
-@dataclass
-class SequenceEmbedding:
-    """Per-part window embeddings of one sequence (rows L2-normalised)."""
-
-    parts: dict[str, np.ndarray]
-    n_frames: int
-    window: int
-    stride: int
-    padded: bool = False
-    source: str = "array"
-    movement: np.ndarray | None = None  # (5,) `preprocess.part_movement` of the input, BODY_PARTS order
-
-    @property
-    def n_windows(self) -> int:
-        return int(next(iter(self.parts.values())).shape[0])
 
 
 @dataclass
@@ -87,88 +59,6 @@ class SimilarityResult:
             "fps": dict(self.fps),
             "resampled_to": self.resampled_to,
         }
-
-
-BACKENDS = ("auto", "onnx", "torch")
-
-
-@functools.lru_cache(maxsize=4)
-def _cached_model(path: str | None, backend: str) -> InferenceModel:
-    if path is not None and Path(path).suffix.lower() == ".onnx":
-        if backend == "torch":
-            raise CheckpointError(f"{path}: an ONNX model runs on onnxruntime; --backend torch needs a .safetensors "
-                                  f"model")
-        from .model.onnx import OnnxModel
-
-        return OnnxModel(path)
-    if path is None and backend != "torch":
-        from .model.onnx import OnnxModel, default_onnx_path
-
-        default = default_onnx_path()
-        if default is not None:
-            return OnnxModel(default)
-    if path is not None and backend == "onnx":
-        raise CheckpointError(f"{path}: --backend onnx needs an .onnx model; export this one with "
-                              f"`motionsim export-onnx {path} -o MODEL.onnx`")
-    try:
-        from .model.checkpoint import load_model
-    except ImportError as exc:
-        if exc.name != "torch" and not (exc.name or "").startswith(("torch.", "safetensors")):
-            raise
-        what = "--backend torch" if path is None else f"{path} (PyTorch weights)"
-        raise MissingExtraError(f"{what} needs PyTorch: pip install 'motionsim[train]' (or use an .onnx model)"
-                                ) from None
-    return load_model(path)
-
-
-def resolve_model(model: InferenceModel | str | Path | None, backend: str = "auto") -> InferenceModel:
-    """The model to score with, loaded once and cached: an object with ``embed`` as is; None the bundled model
-    (its ONNX export on onnxruntime; ``backend="torch"`` the PyTorch weights); an ``.onnx`` path on
-    onnxruntime; a ``.safetensors`` path on PyTorch (needs ``motionsim[train]``)."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    if hasattr(model, "embed") and hasattr(model, "stats"):
-        return model  # type: ignore[return-value]
-    return _cached_model(None if model is None else str(model), backend)
-
-
-def model_input(
-    seq: PoseSequence, ckpt: InferenceModel, window: int, flip: str | None = None, pad_short: bool = False
-) -> np.ndarray:
-    """Normalised (38, T) input of one sequence for ``ckpt`` at the model's frame rate (`resample`), padded to
-    ``window`` if asked."""
-    return model_inputs(seq, ckpt, window, (flip,), pad_short)[0]
-
-
-def model_inputs(
-    seq: PoseSequence, ckpt: InferenceModel, window: int, flips: Sequence[str | None], pad_short: bool = False
-) -> list[np.ndarray]:
-    """`model_input` for each entry of ``flips``, preprocessing the sequence once."""
-    return preprocess_variants(resample(seq), ckpt.stats, ckpt.target_height, window, pad_short, flips)
-
-
-def embed_sequences(
-    seqs: list[PoseSequence],
-    ckpt: InferenceModel,
-    window: int = DEFAULT_WINDOW,
-    stride: int = DEFAULT_STRIDE,
-    flip: str | None = None,
-    pad_short: bool = False,
-) -> list[SequenceEmbedding]:
-    """Preprocess and embed many sequences in shared batches (each one exactly once)."""
-    return embed_inputs([model_input(s, ckpt, window, flip, pad_short) for s in seqs], seqs, ckpt, window, stride)
-
-
-def embed_inputs(
-    inputs: Sequence[np.ndarray], seqs: Sequence[PoseSequence], ckpt: InferenceModel, window: int, stride: int
-) -> list[SequenceEmbedding]:
-    """Embed the model inputs of ``seqs`` (one each, from `model_input`) in shared batches."""
-    parts = embed_windows(ckpt, inputs, window, stride) if len(inputs) else []
-    return [
-        SequenceEmbedding(p, len(s), window, stride, padded=len(s) < window, source=s.source,
-                          movement=part_movement(ckpt.stats.denormalize(x)))
-        for s, p, x in zip(seqs, parts, inputs)
-    ]
 
 
 def check_weighting(weighting: str) -> None:
@@ -206,9 +96,9 @@ def overall_score(scores: dict[str, float], weights: dict[str, float]) -> float:
     return float(sum(scores[p] * weights[p] for p in BODY_PARTS))
 
 
-def part_scores(a: SequenceEmbedding, b: SequenceEmbedding) -> dict[str, float]:
-    """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path."""
-    return {p: mean_similarity_along_path(cosine_matrix(a, b, p)) for p in BODY_PARTS}
+def part_scores(a: SequenceEmbedding, b: SequenceEmbedding, kernel: str = "auto") -> dict[str, float]:
+    """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path (``kernel``: see `dtw`)."""
+    return {p: mean_similarity_along_path(cosine_matrix(a, b, p), kernel) for p in BODY_PARTS}
 
 
 def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.ndarray:
@@ -216,8 +106,8 @@ def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.n
     return np.clip(a.parts[part] @ b.parts[part].T, -1.0, 1.0)
 
 
-def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dict[str, float] | None = None
-                        ) -> tuple[dict[str, float], list[dict[str, Any]]]:
+def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dict[str, float] | None = None,
+                        kernel: str = "auto") -> tuple[dict[str, float], list[dict[str, Any]]]:
     """Part scores plus feedback every ``stride`` frames: for each window of A, the mean cosine of its DTW
     matches in B (one DTW path per part serves both), and their overall score with ``weights`` (default:
     `part_weights` of A and B)."""
@@ -229,7 +119,7 @@ def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dic
     matched = np.zeros((len(BODY_PARTS), n))
     for k, p in enumerate(BODY_PARTS):
         sim = cosine_matrix(a, b, p)
-        path = similarity_path(sim)
+        path = similarity_path(sim, kernel)
         along = sim[path[:, 0], path[:, 1]].astype(np.float64)
         scores[p] = float(along.mean())
         per_window[k] = np.bincount(path[:, 0], weights=along, minlength=n) / np.bincount(path[:, 0], minlength=n)
@@ -254,23 +144,26 @@ def compare_embeddings(
     a_flipped: SequenceEmbedding | None = None,
     timeline: bool = True,
     weighting: str = "movement",
+    kernel: str = "auto",
 ) -> SimilarityResult:
     """Score two embedded sequences; with ``a_flipped`` keep whichever of A / mirrored A scores higher overall.
-    ``weighting``: how the part scores combine into the overall score (`part_weights`)."""
+    ``weighting``: how the part scores combine into the overall score (`part_weights`); ``kernel``: the DTW
+    kernel (`dtw`; bulk jobs pass ``dtw.BULK``). Frame numbers and counts are the inputs' own (`fps`,
+    ``resampled_to`` say when the model saw them at another rate)."""
     flipped = False
     weights = part_weights(a, b, weighting)
     if a_flipped is not None:  # pick the better of A and mirrored A first (cheap: no paths built)
-        original, alt = part_scores(a, b), part_scores(a_flipped, b)
+        original, alt = part_scores(a, b, kernel), part_scores(a_flipped, b, kernel)
         alt_weights = part_weights(a_flipped, b, weighting)
         if overall_score(alt, alt_weights) > overall_score(original, weights):
             a, flipped, weights = a_flipped, True, alt_weights
         scores = alt if flipped else original
     windows: list[dict[str, Any]] = []
     if timeline:
-        scores, windows = scores_and_timeline(a, b, weights)
+        scores, windows = scores_and_timeline(a, b, weights, kernel)
     elif a_flipped is None:
-        scores = part_scores(a, b)
-    return SimilarityResult(
+        scores = part_scores(a, b, kernel)
+    result = SimilarityResult(
         similarity=overall_score(scores, weights),
         body_parts=scores,
         flipped=flipped,
@@ -280,7 +173,11 @@ def compare_embeddings(
         stride=a.stride,
         frames={"a": a.n_frames, "b": b.n_frames},
         padded={"a": a.padded, "b": b.padded},
+        fps={"a": a.source_fps, "b": b.source_fps},
     )
+    if a.resampled or b.resampled:
+        _to_source_frames(result, a, b)
+    return result
 
 
 def compare(
@@ -303,7 +200,7 @@ def compare(
     a, b : path (keypoint file or video), array (T, 17, 2|3) in COCO-17 order, or PoseSequence
     model : a loaded model, a path (.onnx runs on onnxruntime, .safetensors on PyTorch), or None for the bundled
         model
-    backend : "auto", "onnx" or "torch" (see `resolve_model`)
+    backend : the model's runtime, "auto", "onnx" or "torch" (see `motionsim.model.runtime.resolve_model`)
     window, stride : Algorithm 1's w and r (w a multiple of 8)
     flip : also try the mirror image of ``a`` and keep the better score (the paper's "body flip")
     pad_short : hold the last pose of a sequence shorter than ``window`` instead of raising
@@ -325,26 +222,25 @@ def compare(
     (1.0, True)
     """
     check_weighting(weighting)  # before any file is read or model loaded
-    ckpt = resolve_model(model, backend)
-    orig_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
-    orig_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
-    seq_a, seq_b = resample(orig_a), resample(orig_b)
-    emb_a, emb_b = embed_sequences([seq_a, seq_b], ckpt, window, stride, pad_short=pad_short)
-    emb_a_flip = embed_sequences([seq_a], ckpt, window, stride, flip="body", pad_short=pad_short)[0] if flip else None
-    result = compare_embeddings(emb_a, emb_b, emb_a_flip, timeline=timeline, weighting=weighting)
-    result.model = ckpt.name
-    result.fps = {"a": orig_a.fps, "b": orig_b.fps}
-    if seq_a is not orig_a or seq_b is not orig_b:
-        _to_source_frames(result, orig_a, orig_b)
+    model_ = resolve_model(model, backend)
+    seq_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
+    seq_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
+    prepared_a = prepare_motion(seq_a, model_, window, (None, "body") if flip else (None,), pad_short)
+    prepared_b = prepare_motion(seq_b, model_, window, (None,), pad_short)
+    embs_a, (emb_b,) = embed_prepared([prepared_a, prepared_b], model_, window, stride)
+    result = compare_embeddings(embs_a[0], emb_b, embs_a[1] if flip else None, timeline=timeline,
+                                weighting=weighting)
+    result.model = model_.name
     return result
 
 
-def _to_source_frames(result: SimilarityResult, orig_a: PoseSequence, orig_b: PoseSequence) -> None:
+def _to_source_frames(result: SimilarityResult, a: SequenceEmbedding, b: SequenceEmbedding) -> None:
     """Express a result computed at `MODEL_FPS` in the frames of the inputs as given (what a user and the
     renderer count in)."""
     result.resampled_to = MODEL_FPS
-    result.frames = {"a": len(orig_a), "b": len(orig_b)}
+    n_a, n_b = a.source_frames or a.n_frames, b.source_frames or b.n_frames
+    result.frames = {"a": n_a, "b": n_b}
     for w in result.windows:
-        w["start_frame"] = to_source_frame(w["start_frame"], orig_a.fps)
-        w["end_frame"] = min(to_source_frame(w["end_frame"], orig_a.fps), len(orig_a))
-        w["matched_start_frame"] = min(to_source_frame(w["matched_start_frame"], orig_b.fps), len(orig_b) - 1)
+        w["start_frame"] = to_source_frame(w["start_frame"], a.source_fps)
+        w["end_frame"] = min(to_source_frame(w["end_frame"], a.source_fps), n_a)
+        w["matched_start_frame"] = min(to_source_frame(w["matched_start_frame"], b.source_fps), n_b - 1)

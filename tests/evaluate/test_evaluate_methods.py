@@ -122,3 +122,17 @@ def test_bpe_equal_row_is_the_papers_plain_mean_and_not_a_default():
     assert equal.score(fa, fb) == pytest.approx(np.mean(list(parts.values())))
     assert bpe.score(fa, fb) == pytest.approx(motionsim.compare(wave, kick, stride=2).similarity)
     assert bpe.score(fa, fb) != pytest.approx(equal.score(fa, fb), abs=1e-3)
+
+
+@pytest.mark.parametrize("method", all_methods(), ids=lambda m: m.name)
+def test_methods_align_with_the_compiled_kernel_even_on_small_matrices(method, monkeypatch):
+    """Benchmarks run thousands of small alignments: the numpy kernel (fine for one comparison) would make
+    them minutes long, so every method asks for the bulk kernel; the rule depends on the call only."""
+    from motionsim import dtw
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the numpy DTW kernel ran inside a benchmark method")
+
+    monkeypatch.setattr(dtw, "_path_numpy", refuse)
+    a, b = rng_clip(6, 48), rng_clip(7, 40)
+    assert np.isfinite(method.compare(a, b, flip=True))

@@ -333,14 +333,3 @@ def test_evaluate_real_scores_part_changes(tmp_path):
         assert pc.names_part >= 0.6 and pc.drop_vs_angle > 0.5, (row.name, pc)
     assert "Part changes" in format_real_table(ev)
     assert json.loads(json.dumps(ev.to_dict()))["methods"]["bpe"]["part_change"]["trials"] == 15
-
-
-def test_evaluate_real_loads_the_compiled_dtw_kernels_first(tmp_path, monkeypatch):
-    import motionsim.evaluate.real as real
-
-    (tmp_path / "renderings").mkdir()
-    _tiny_cache(tmp_path)
-    calls = []
-    monkeypatch.setattr(real, "warm_up", lambda: calls.append(1) or True)
-    evaluate_real([JointDistance()], tmp_path, flip=False)
-    assert calls == [1]

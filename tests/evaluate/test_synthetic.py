@@ -205,15 +205,3 @@ def test_joint_distance_is_the_existing_baseline():
 def test_small_config_is_a_subset_of_the_validation_split():
     assert set(SMALL.motions) <= set(list_motions(split="val"))
     assert isinstance(SMALL, SynthConfig)
-
-
-
-def test_benchmark_loads_the_compiled_dtw_kernels_first(monkeypatch):
-    """Thousands of small alignments: without numba's kernels (which the ONNX path never loads by itself)
-    `evaluate synth` took minutes instead of seconds."""
-    import motionsim.evaluate.synthetic as synthetic
-
-    calls = []
-    monkeypatch.setattr(synthetic, "warm_up", lambda: calls.append(1) or True)
-    evaluate_synthetic([JointDistance()], TINY)
-    assert calls == [1]

@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from motionsim import clips, pairs
 from motionsim.cli import main
 from motionsim.engine import LocalEngine, ShardStore, run_shards
-from motionsim.engine import jobs as engine_jobs
-from motionsim.engine.jobs import score_pairs_on
 from motionsim.evaluate.toy import random_motion
-from motionsim.similarity import resolve_model
+from motionsim.model.runtime import resolve_model
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +35,8 @@ def local_csv(dataset) -> bytes:
 
 
 def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(engine_jobs, "EMBED_SHARD", 5)
-    monkeypatch.setattr(engine_jobs, "PAIR_SHARD", 20)
+    monkeypatch.setattr(clips, "CLIP_SHARD", 5)
+    monkeypatch.setattr(pairs, "PAIR_SHARD", 20)
     calls = []
 
     class Interrupted(LocalEngine):
@@ -53,13 +52,13 @@ def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path
     out, work = tmp_path / "out.csv", tmp_path / ".out.csv.work"
     ckpt = resolve_model(None)
     with pytest.raises(KeyboardInterrupt):
-        score_pairs_on(Interrupted(), dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False,
-                       work_dir=work)
+        pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False,
+                          engine=Interrupted(), work_dir=work)
     assert not out.exists() and len(list(work.glob("pairs-*.pkl"))) == 3
     done_before = len(calls)
     calls.clear()
-    score_pairs_on(LocalEngine(), dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False,
-                   work_dir=work)
+    pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False, engine=LocalEngine(),
+                      work_dir=work)
     assert out.read_bytes() == local_csv
     assert not work.exists() and done_before > 3
 
@@ -85,8 +84,8 @@ def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv,
 
     from motionsim.engine.ray_engine import RayEngine
 
-    monkeypatch.setattr(engine_jobs, "EMBED_SHARD", 8)
-    monkeypatch.setattr(engine_jobs, "PAIR_SHARD", 50)
+    monkeypatch.setattr(clips, "CLIP_SHARD", 8)
+    monkeypatch.setattr(pairs, "PAIR_SHARD", 50)
     try:
         out = tmp_path / "ray.csv"
         assert main(["score-pairs", str(dataset / "pairs.csv"), "--skeletons", str(dataset), "--flip",
@@ -96,8 +95,8 @@ def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv,
         marker = tmp_path / "worker-killed"
         engine = RayEngine(fault_marker=str(marker))
         out2 = tmp_path / "ray2.csv"
-        score_pairs_on(engine, dataset / "pairs.csv", dataset, out2, resolve_model(None), flip=True, progress=False,
-                       work_dir=tmp_path / ".ray2.work")
+        pairs.score_pairs(dataset / "pairs.csv", dataset, out2, resolve_model(None), flip=True, progress=False,
+                          engine=engine, work_dir=tmp_path / ".ray2.work")
         assert marker.exists()  # one worker died mid-run; Ray retried its task
         assert out2.read_bytes() == local_csv
     finally:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from motionsim.cli import main
+from motionsim.embed import embed_sequences
 from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence
 from motionsim.resample import resample
-from motionsim.similarity import compare, embed_sequences, overall_score, part_weights
+from motionsim.similarity import compare, overall_score, part_weights
 
 pytest.importorskip("faiss")
 from motionsim.index import IndexFormatError, MotionIndex, search  # noqa: E402 - after the skip

@@ -14,7 +14,8 @@ from motionsim.errors import CheckpointError
 from motionsim.evaluate.synth_tasks import render
 from motionsim.model.checkpoint import default_model_path, load_model, save_model, untrained_checkpoint
 from motionsim.model.onnx import OnnxModel, default_onnx_path, export_onnx
-from motionsim.similarity import compare, resolve_model
+from motionsim.model.runtime import resolve_model
+from motionsim.similarity import compare
 from motionsim.skeleton import BODY_PARTS
 from motionsim.synth import View
 
@@ -70,7 +71,7 @@ def test_export_round_trip_of_another_model(tmp_path):
 def test_backend_choice_and_refusals(tmp_path):
     assert resolve_model(None).backend == "onnx" and resolve_model(None, "torch").backend == "torch"
     assert resolve_model(str(default_model_path())).backend == "torch"  # .safetensors -> PyTorch
-    with pytest.raises(CheckpointError, match="export-onnx"):
+    with pytest.raises(CheckpointError, match="export this one to ONNX"):
         resolve_model(str(default_model_path()), "onnx")
     with pytest.raises(CheckpointError, match="runs on onnxruntime"):
         resolve_model(str(default_onnx_path()), "torch")
@@ -84,9 +85,9 @@ def test_missing_torch_is_exit_2_with_the_extra(tmp_path, monkeypatch, capsys):
     """What a light install (no PyTorch) says when a command needs it."""
     import sys
 
-    from motionsim import similarity
+    from motionsim.model import runtime
 
-    similarity._cached_model.cache_clear()
+    runtime.clear_cache()
     for name in [m for m in sys.modules if m == "torch" or m.startswith("torch.") or m.startswith("motionsim.model.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "torch", None)
@@ -102,4 +103,4 @@ def test_missing_torch_is_exit_2_with_the_extra(tmp_path, monkeypatch, capsys):
         code = main(["export-onnx", "-o", str(tmp_path / "m.onnx")], out=io.StringIO())
         assert code == 2 and "motionsim[train]" in capsys.readouterr().err
     finally:
-        similarity._cached_model.cache_clear()
+        runtime.clear_cache()

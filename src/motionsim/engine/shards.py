@@ -6,6 +6,7 @@ inputs or options) clears it, so stale shards are never mixed in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import shutil
@@ -17,6 +18,18 @@ from ..atomic import atomic_output
 from .base import Engine, ShardFn
 
 T = TypeVar("T")
+
+
+def fingerprint(*parts: Any) -> str:
+    """A digest of a job's inputs and options (files by path, size and modification time): a `ShardStore`
+    keeps finished shards only for the same fingerprint."""
+    def norm(x: Any) -> Any:
+        if isinstance(x, Path):
+            st = x.stat()
+            return [str(x.resolve()), st.st_size, st.st_mtime_ns]
+        return x
+
+    return hashlib.sha256(json.dumps([norm(p) for p in parts], default=str).encode()).hexdigest()
 
 
 def split(items: Sequence[T], size: int) -> list[list[T]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from ..dtw import dtw_path, mean_similarity_along_path
+from ..dtw import BULK, dtw_path, mean_similarity_along_path
 from ..pose import PoseSequence
 from ..preprocess import prepare_points
 from ..skeleton import BODY_PARTS, INTERNAL15_INDEX, PART_JOINTS, PART_REFERENCE
@@ -62,7 +62,7 @@ class JointDistance(_FrameMethod):
 
     def score(self, a: np.ndarray, b: np.ndarray) -> float:
         cost = cdist(a, b) / np.sqrt(a.shape[1] // 2)  # RMS over joints of the per-joint distance
-        path, total = dtw_path(cost)
+        path, total = dtw_path(cost, kernel=BULK)
         return -total / len(path)
 
     def part_scores(self, a: np.ndarray, b: np.ndarray) -> dict[str, float]:
@@ -74,7 +74,7 @@ class JointDistance(_FrameMethod):
             fa = (pa[:, idx] - pa[:, ref: ref + 1]).reshape(len(pa), -1)
             fb = (pb[:, idx] - pb[:, ref: ref + 1]).reshape(len(pb), -1)
             cost = np.sqrt(((fa[:, None, :] - fb[None, :, :]) ** 2).sum(-1) / len(idx))
-            path, total = dtw_path(cost)
+            path, total = dtw_path(cost, kernel=BULK)
             out[part] = -total / len(path)
         return out
 
@@ -106,7 +106,7 @@ class JointAngles(_FrameMethod):
 
     def score(self, a: np.ndarray, b: np.ndarray) -> float:
         # a @ b.T / sqrt(S)^2 = mean over segments of cos(angle_a - angle_b)
-        return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0))
+        return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0), kernel=BULK)
 
     def part_scores(self, a: np.ndarray, b: np.ndarray) -> dict[str, float]:
         """2-D limb angles per body part: the same score on each part's own segments (an arm's upper arm and
@@ -115,5 +115,6 @@ class JointAngles(_FrameMethod):
         out = {}
         for part, segs in PART_SEGMENTS.items():
             fa, fb = ua[:, segs].reshape(len(a), -1), ub[:, segs].reshape(len(b), -1)
-            out[part] = mean_similarity_along_path(np.clip(fa @ fb.T * (len(ANGLE_SEGMENTS) / len(segs)), -1.0, 1.0))
+            out[part] = mean_similarity_along_path(np.clip(fa @ fb.T * (len(ANGLE_SEGMENTS) / len(segs)), -1.0, 1.0),
+                                                   kernel=BULK)
         return out

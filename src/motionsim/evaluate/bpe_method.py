@@ -7,17 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..dtw import BULK
+from ..embed import SequenceEmbedding, embed_sequences
+from ..model.runtime import InferenceModel, resolve_model
 from ..pose import PoseSequence
-from ..similarity import (
-    InferenceModel,
-    SequenceEmbedding,
-    check_weighting,
-    embed_sequences,
-    overall_score,
-    part_scores,
-    part_weights,
-    resolve_model,
-)
+from ..similarity import check_weighting, overall_score, part_scores, part_weights
 from .method_base import Method
 
 log = logging.getLogger(__name__)
@@ -64,10 +58,10 @@ class BPEMethod(Method):
 
     def part_scores(self, a: SequenceEmbedding, b: SequenceEmbedding) -> dict[str, float]:
         """Algorithm 1's score of each body part."""
-        return part_scores(a, b)
+        return part_scores(a, b, kernel=BULK)
 
     def score(self, a: SequenceEmbedding, b: SequenceEmbedding) -> float:
-        return self.overall(a, b, part_scores(a, b))
+        return self.overall(a, b, part_scores(a, b, kernel=BULK))
 
     def overall(self, a: SequenceEmbedding, b: SequenceEmbedding, scores: dict[str, float]) -> float:
         """The overall score of ``a`` and ``b`` from their part scores (callers that have them skip the DTW)."""

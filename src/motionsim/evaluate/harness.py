@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from ..dtw import warm_up
 from ..errors import MotionsimError
 from ..pairs import index_samples, load_samples, read_pairs, write_csv_atomically
 from ..pose import PoseSequence
@@ -146,7 +145,6 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     its tasks reload clips instead of receiving them; ``store`` (a `motionsim.engine.ShardStore`) keeps
     finished shards so an interrupted run resumes.
     """
-    warm_up()  # thousands of small alignments: load the compiled DTW kernels once
     if target_column not in columns:
         raise MotionsimError(f"the pairs file has no {target_column!r} column (columns: {', '.join(columns)})")
     bad_clips = dict(bad_clips or {})
@@ -235,8 +233,7 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
         log.warning("%d of %d clips missing or unreadable; their pairs are skipped", len(bad), len(names))
     store = None
     if work_dir is not None:
-        from ..engine import ShardStore
-        from ..engine.jobs import fingerprint
+        from ..engine import ShardStore, fingerprint
         from . import sharded
 
         store = ShardStore(work_dir, fingerprint(

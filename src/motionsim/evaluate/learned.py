@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..dtw import mean_similarity_along_path
+from ..dtw import BULK, mean_similarity_along_path
 from ..embed import embed_windows
 from ..errors import CheckpointError
 from ..model.checkpoint import NetworkCheckpoint, read_network, write_network
@@ -131,7 +131,7 @@ class WindowEmbeddingMethod(Method):
         return embed_clip_windows(ckpt.model, inputs, self.window, self.stride) if inputs else []
 
     def score(self, a: np.ndarray, b: np.ndarray) -> float:
-        return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0))
+        return mean_similarity_along_path(np.clip(a @ b.T, -1.0, 1.0), kernel=BULK)
 
 
 def untrained_baseline(kind: str, seed: int = 0, config: dict | None = None) -> BaselineCheckpoint:

@@ -25,7 +25,6 @@ import numpy as np
 from scipy.stats import rankdata
 from tqdm import tqdm
 
-from ..dtw import warm_up
 from ..errors import MotionsimError
 from ..io import load_pose
 from ..pose import PoseSequence
@@ -243,7 +242,6 @@ def evaluate_real(methods: Sequence[Method], cache_dir: str | Path | None = None
     """
     t0 = time.perf_counter()
     real = load_real_set(cache_dir)
-    warm_up()  # ~10,000 alignments per method: load the compiled DTW kernels once
     clips = real.load_clips()
     segment_of = [r["segment"] for r in real.renderings]
     pairs = pair_labels(segment_of, real.segments, real.related_labels)

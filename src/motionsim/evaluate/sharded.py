@@ -65,10 +65,7 @@ def score_method_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[st
     mirrored sample1 against sample2)."""
     import time
 
-    from ..dtw import warm_up
-
     start = time.perf_counter()
-    warm_up()
     method, feats, mirrored = _method(shared), shared["feats"], shared["mirrored"]
     out = []
     for i, a, b in shard:

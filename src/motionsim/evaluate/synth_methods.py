@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..similarity import InferenceModel, resolve_model
+from ..model.runtime import InferenceModel, resolve_model
 from .bpe_method import BPEMethod
 from .method_base import NEEDS_TORCH, Method, UnavailableMethod, torch_available
 from .methods import METHODS, MethodOptions

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from ..dtw import warm_up
 from ..skeleton import BODY_PARTS
 from .method_base import Method, runnable
 from .metrics import auc, expected_random_ap, masked_retrieval, spearman
@@ -130,7 +129,6 @@ def evaluate_synthetic(methods: Sequence[Method], config: SynthConfig | None = N
     methods that cannot run are skipped."""
     config = config or SynthConfig()
     t0 = time.perf_counter()
-    warm_up()  # thousands of small alignments: without the compiled kernels they run ~50x slower
     tasks = build_tasks(config)
     seqs = render_all(tasks.renderings, progress)
     t_render = time.perf_counter() - t0

@@ -14,7 +14,7 @@ from ..io import as_pose_sequence
 from ..resample import resample
 from ..skeleton import BODY_PARTS
 from . import ann
-from .embedding import embed_clips
+from .embedding import embed_library_clips
 from .search import SearchHit, candidate_clips, clip_embedding, matched_frames, rank
 from .store import KEYS, LibraryMeta, read_embeddings, read_meta, vectors, write_library
 
@@ -43,13 +43,13 @@ class MotionIndex:
               nlist: int | None = None) -> MotionIndex:
         """Embed ``clips`` (keypoint files or videos) and write a new library to ``folder`` (refused if one is
         there). Clips that cannot be read are skipped and listed in ``.skipped``."""
-        from ..similarity import resolve_model
+        from ..model.runtime import resolve_model
 
         folder = Path(folder)
         if folder.exists() and any(folder.iterdir()):
             raise MotionsimError(f"{folder}: folder exists and is not empty; add clips with `motionsim index add`")
         ckpt = resolve_model(model, backend)
-        records, parts, skipped = embed_clips(clips, ckpt, window, stride, engine, progress, folder.parent)
+        records, parts, skipped = embed_library_clips(clips, ckpt, window, stride, engine, progress, folder.parent)
         if not records:
             raise MotionsimError(f"none of the {len(clips)} clips could be read: " + next(iter(skipped.values()), ""))
         meta = LibraryMeta(ckpt.name, window, stride, records)
@@ -65,7 +65,7 @@ class MotionIndex:
     def load(cls, folder: str | Path, model: Any = None, backend: str = "auto") -> MotionIndex:
         """Open a library; `IndexFormatError` (exit code 2 on the command line) if it is not a sound one."""
         from ..dtw import warm_up
-        from ..similarity import resolve_model
+        from ..model.runtime import resolve_model
 
         warm_up()  # re-ranking runs many small alignments
         folder = Path(folder)
@@ -86,7 +86,7 @@ class MotionIndex:
         """Append ``clips`` to the library without rebuilding its indexes; returns how many were added."""
         known = {c.path for c in self.meta.clips}
         new = [c for c in clips if str(Path(c).resolve()) not in known]
-        records, parts, self.skipped = embed_clips(new, self.model, self.meta.window, self.meta.stride, engine,
+        records, parts, self.skipped = embed_library_clips(new, self.model, self.meta.window, self.meta.stride, engine,
                                                    progress, self.folder.parent, first_window=self.meta.n_windows)
         if not records:
             return 0
@@ -112,7 +112,8 @@ class MotionIndex:
         """The ``top`` clips most similar to ``query`` (path, array or PoseSequence) by Algorithm 1 for
         ``part`` ("overall" or a body part); ``flip`` also tries the query's mirror image. ``exhaustive``
         scores every clip exactly (the reference the index is measured against)."""
-        from ..similarity import embed_sequences, overall_score, part_weights
+        from ..embed import embed_sequences
+        from ..similarity import overall_score, part_weights
 
         if part not in KEYS:
             raise MotionsimError(f"--part must be one of {', '.join(KEYS)}, got {part!r}")

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from ..dtw import compiled_kernels, mean_along_path_kernel, similarity_path
+from ..embed import SequenceEmbedding
 from ..resample import to_source_frame
 from ..similarity import (
-    SequenceEmbedding,
     cosine_matrix,
     movement_weights,
     overall_score,

@@ -1,0 +1,70 @@
+"""Embedding many clip files, each once, in shards on an engine: the first half of every batch job
+(`score-pairs` scores pairs of them, `index build` stores them in a library).
+
+A clip that cannot be read or is too short is reported with its reason, never fatal. Shard functions are
+module-level (Ray ships them by name) and load the model from a `ModelRef` in other processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .embed import PreparedMotion, SequenceEmbedding, embed_prepared, prepare_motion
+from .engine import Engine, LocalEngine, ShardStore, run_shards, split
+from .engine.model_ref import as_model, shareable
+from .errors import MotionsimError
+from .io import load_pose
+from .model.runtime import InferenceModel
+
+CLIP_SHARD = 256  # clips per embedding task
+
+
+@dataclass
+class EmbeddedClip:
+    """One clip's embeddings (one per variant asked: as filmed, mirrored) and its frames as given."""
+
+    path: str
+    frames: int
+    fps: float | None
+    variants: tuple[SequenceEmbedding, ...]
+
+
+def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[list[EmbeddedClip], dict[str, str]]:
+    """Clip files -> (their embeddings, errors by path)."""
+    model = as_model(shared["model"])
+    kept: list[tuple[str, int, float | None]] = []
+    prepared: list[PreparedMotion] = []
+    errors: dict[str, str] = {}
+    for path in paths:
+        try:
+            seq = load_pose(path)
+            prepared.append(prepare_motion(seq, model, shared["window"], shared["flips"], shared["pad_short"]))
+        except MotionsimError as exc:
+            errors[path] = str(exc)
+            continue
+        kept.append((path, len(seq), seq.fps))
+    embedded = embed_prepared(prepared, model, shared["window"], shared["stride"])
+    return [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)], errors
+
+
+def embed_clips(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
+                flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
+                store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
+                ) -> tuple[dict[str, EmbeddedClip], dict[str, str]]:
+    """(embedded clips by path, errors by path) of ``paths``, each loaded and embedded once, in shards of
+    `CLIP_SHARD` on ``engine`` (default: this process). ``store`` keeps finished shards (resume);
+    ``on_shard(n_clips)`` follows progress."""
+    engine = engine or LocalEngine()
+    shards = split(list(dict.fromkeys(paths)), CLIP_SHARD)
+    shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
+              "pad_short": pad_short}
+    done = run_shards(engine, embed_clip_shard, shards, shared, store, "clips",
+                      None if on_shard is None else lambda i: on_shard(len(shards[i])))
+    clips: dict[str, EmbeddedClip] = {}
+    errors: dict[str, str] = {}
+    for embedded, errs in done:
+        clips.update((c.path, c) for c in embedded)
+        errors.update(errs)
+    return clips, errors
