@@ -21,15 +21,13 @@ exactly (DTW per part), so the ranking of the hits is Algorithm 1's, not the ind
 
 from __future__ import annotations
 
-import functools
-import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..dtw import compiled_kernels, mean_along_path_kernel, similarity_path
+from ..dtw import similarity_path
 from ..resample import to_source_frame
 from ..similarity import (
     SequenceEmbedding,
@@ -49,42 +47,6 @@ SCAN_BYTES = 800_000_000  # window embeddings read per query by a scan, at most 
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
 MAX_SCAN_STEP = 3  # sampled scans read every 2nd or 3rd window at most (every 4th ranked the top 10 loosely)
 PROPOSALS = 1000  # clips the sampled scan hands to the flat scan (~25 ms to score exactly)
-prange = range  # numba.prange in the compiled scan kernel
-mean_along_path = mean_along_path_kernel  # dtw's compiled kernel in the compiled scan kernel
-
-
-def _scan_kernel(query: np.ndarray, table: np.ndarray, firsts: np.ndarray, n_windows: np.ndarray, step: int,
-                 out: np.ndarray) -> None:
-    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path between the ``query`` windows and clip c's
-    windows, rows ``firsts[c]`` to ``firsts[c] + n_windows[c] - 1`` of ``table`` (with ``step`` > 1 every
-    ``step``-th of them and the last), in parallel over clips. The cosines are computed here, clipped to
-    [-1, 1] like `cosine_matrix`: each library row is read once, straight from the (memory-mapped) table,
-    wherever it lies, and no product matrix is written out, so the scan runs at the speed of reading."""
-    n_query, dim = query.shape
-    for c in prange(len(firsts)):
-        last = n_windows[c] - 1
-        n = (last + step - 1) // step + 1
-        sim = np.empty((n_query, n))
-        for j in range(n):
-            row = table[firsts[c] + min(j * step, last)]
-            for i in range(n_query):
-                acc = np.float32(0.0)
-                for k in range(dim):
-                    acc += query[i, k] * row[k]
-                sim[i, j] = min(max(acc, -1.0), 1.0)
-        out[c] += mean_along_path(sim)
-
-
-@functools.lru_cache(maxsize=1)
-def _compiled_scan() -> Callable:
-    import numba  # imported on first use only, like `dtw.compiled_kernels`
-
-    compiled = compiled_kernels()
-    if compiled is None:  # pragma: no cover - numba is a dependency
-        return _scan_kernel
-    names = {**_scan_kernel.__globals__, "prange": numba.prange, "mean_along_path": compiled[1]}
-    kernel = types.FunctionType(_scan_kernel.__code__, names, _scan_kernel.__name__)
-    return numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)(kernel)
 
 
 def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
@@ -96,13 +58,14 @@ def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
 def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
          key: str, subset: np.ndarray | None = None, step: int = 1) -> np.ndarray:
     """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
-    best over query variants; "overall" weighs the parts like `rank`), computed in bulk by a compiled kernel
-    per part (`_scan_kernel`).
+    best over query variants; "overall" weighs the parts like `rank`), computed in bulk by the compiled
+    kernel, one call per part (`scan_kernel.scan_part`).
 
     ``step`` > 1 approximates it, for proposing: each clip is aligned with every ``step``-th of its windows
     and its last only. Windows at stride r overlap by w - r frames, so neighbours are alike and the DTW of the
     sampled clip tracks the full one, while about ``step`` times fewer rows are read and cells aligned."""
-    kernel = _compiled_scan()
+    from .scan_kernel import scan_part  # imports numba: on the first scan, not with the package
+
     names = BODY_PARTS if key == "overall" else (key,)
     chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
     firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
@@ -113,8 +76,8 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
         total = np.zeros(len(chosen))
         for k, p in enumerate(names):
             score = np.zeros(len(chosen))
-            kernel(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
-                   step, score)
+            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
+                      step, score)
             total += weights[:, k] * score
         np.maximum(best, total, out=best)
     return best
