@@ -67,6 +67,46 @@ def test_search_agrees_with_exhaustive_scoring(library, clips, part, proposer, m
     assert [h.score for h in fast] == pytest.approx([h.score for h in exact])
 
 
+def embedded(library, query: np.ndarray) -> list:
+    seq = resample(as_pose_sequence(query))
+    return embed_sequences([seq], library.model, library.meta.window, library.meta.stride, pad_short=True)
+
+
+@pytest.mark.parametrize("part", ["overall", "left_leg"])
+def test_each_proposer_alone_proposes_the_exact_top_hits(library, clips, part, monkeypatch):
+    queries = embedded(library, np.load(clips[3])[10:90])
+    args = (queries, library.parts, library.meta.clips, part)
+    truth = [c for c, _, _ in search.rank(*args[:3], np.arange(len(library)), part, 5)]
+    assert list(search.flat_scan_proposals(*args, 5)) == truth
+    monkeypatch.setattr(search, "PROPOSALS", 15)  # a quarter of the library goes on to the flat scan
+    for step in (2, 3):
+        assert list(search.sampled_scan_proposals(*args, 5, step=step)) == truth
+    index = library.indexes[part]
+    assert list(search.vote_proposals(*args, 5, len(library), index, library.owner)) == truth
+    assert search.vote_proposals(*args, 5, 30, index, library.owner)[0] == truth[0]
+
+
+def test_the_bytes_a_scan_reads_pick_the_proposer(library, clips, monkeypatch):
+    calls = []
+    for name in ("flat_scan_proposals", "sampled_scan_proposals", "vote_proposals"):
+        monkeypatch.setattr(search, name, lambda *a, name=name, **k: calls.append((name, a[4:], k)) or np.arange(3))
+    opened = []
+    queries = embedded(library, np.load(clips[3])[10:90])
+    need = search.scan_bytes(library.parts, "torso")
+    for budget in (need, need // 2 + 1, need // 3 + 1, need // 3 - 1):
+        monkeypatch.setattr(search, "SCAN_BYTES", budget)
+        search.candidate_clips(queries, library.parts, library.meta.clips, "torso", 10, None,
+                               lambda: opened.append(1) or "the index", library.owner)
+    search.candidate_clips(queries, library.parts, library.meta.clips, "torso", 10, 7, lambda: "the index",
+                           library.owner)
+    vote_shortlist = int(len(library) * (need // 3 - 1) / need)
+    assert calls == [("flat_scan_proposals", (50,), {}), ("sampled_scan_proposals", (50,), {"step": 2}),
+                     ("sampled_scan_proposals", (50,), {"step": 3}),
+                     ("vote_proposals", (50, 1000, "the index", library.owner), {}),
+                     ("vote_proposals", (7, max(7, vote_shortlist), "the index", library.owner), {})]
+    assert opened == [1]  # the approximate index is opened for the vote only
+
+
 @pytest.mark.parametrize("flip", [False, True])
 def test_scan_scores_are_algorithm_1(library, clips, flip):
     seq = resample(as_pose_sequence(np.load(clips[9])[5:100]))

@@ -124,9 +124,8 @@ class MotionIndex:
         if exhaustive:
             cands = np.arange(len(self.meta.clips))
         else:
-            lengths = np.array([c.n_windows for c in self.meta.clips], dtype=np.float64)
-            cands = candidate_clips(queries, self.parts, self.indexes[part], self.owner, lengths, part,
-                                    candidates, self.meta.clips, top)
+            cands = candidate_clips(queries, self.parts, self.meta.clips, part, top, candidates,
+                                    lambda: self.indexes[part], self.owner)
         hits = []
         for c, v, scores in rank(queries, self.parts, self.meta.clips, cands, part, top):
             record = self.meta.clips[c]
