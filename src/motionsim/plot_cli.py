@@ -86,10 +86,10 @@ def read_labels(path: str, files: list[str]) -> list[str]:
 
 
 def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
-    from .embedding_map import embedding_map
-    from .render.plots import embedding_map_figure, save_figure
     from .embed import embed_sequences
+    from .embedding_map import embedding_map
     from .model.runtime import resolve_model
+    from .render.plots import embedding_map_figure, save_figure
 
     target = _check_out(args.out)
     labels = read_labels(args.labels, args.files) if args.labels else [Path(f).stem for f in args.files]

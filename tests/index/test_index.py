@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from motionsim.cli import main
 from motionsim.embed import embed_sequences
+from motionsim.errors import MissingExtraError
 from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence
 from motionsim.resample import resample
@@ -66,6 +68,67 @@ def test_search_agrees_with_exhaustive_scoring(library, clips, part, proposer, m
     exact = library.search(query, part=part, top=5, exhaustive=True)
     assert [h.clip for h in fast] == [h.clip for h in exact]
     assert [h.score for h in fast] == pytest.approx([h.score for h in exact])
+
+
+def embedded(library, query: np.ndarray) -> list:
+    seq = resample(as_pose_sequence(query))
+    return embed_sequences([seq], library.model, library.meta.window, library.meta.stride, pad_short=True)
+
+
+@pytest.mark.parametrize("part", ["overall", "left_leg"])
+def test_each_proposer_alone_proposes_the_exact_top_hits(library, clips, part, monkeypatch):
+    queries = embedded(library, np.load(clips[3])[10:90])
+    args = (queries, library.parts, library.meta.clips, part)
+    truth = [c for c, _, _ in search.rank(*args[:3], np.arange(len(library)), part, 5)]
+    assert list(search.flat_scan_proposals(*args, 5)) == truth
+    monkeypatch.setattr(search, "PROPOSALS", 15)  # a quarter of the library goes on to the flat scan
+    for step in (2, 3):
+        assert list(search.sampled_scan_proposals(*args, 5, step=step)) == truth
+    index = library._ann_index(part)
+    assert list(search.vote_proposals(*args, 5, len(library), index, library.owner)) == truth
+    assert search.vote_proposals(*args, 5, 30, index, library.owner)[0] == truth[0]
+
+
+def test_the_bytes_a_scan_reads_pick_the_proposer(library, clips, monkeypatch):
+    calls = []
+    for name in ("flat_scan_proposals", "sampled_scan_proposals", "vote_proposals"):
+        monkeypatch.setattr(search, name, lambda *a, name=name, **k: calls.append((name, a[4:], k)) or np.arange(3))
+    opened = []
+    queries = embedded(library, np.load(clips[3])[10:90])
+    need = search.scan_bytes(library.parts, "torso")
+    for budget in (need, need // 2 + 1, need // 3 + 1, need // 3 - 1):
+        monkeypatch.setattr(search, "SCAN_BYTES", budget)
+        search.candidate_clips(queries, library.parts, library.meta.clips, "torso", 10, None,
+                               lambda: opened.append(1) or "the index", library.owner)
+    search.candidate_clips(queries, library.parts, library.meta.clips, "torso", 10, 7, lambda: "the index",
+                           library.owner)
+    vote_shortlist = int(len(library) * (need // 3 - 1) / need)
+    assert calls == [("flat_scan_proposals", (50,), {}), ("sampled_scan_proposals", (50,), {"step": 2}),
+                     ("sampled_scan_proposals", (50,), {"step": 3}),
+                     ("vote_proposals", (50, 1000, "the index", library.owner), {}),
+                     ("vote_proposals", (7, max(7, vote_shortlist), "the index", library.owner), {})]
+    assert opened == [1]  # the approximate index is opened for the vote only
+
+
+def test_a_library_the_scans_answer_opens_and_searches_without_faiss(library, clips, monkeypatch):
+    query = np.load(clips[3])[10:90]
+    # the flat scan, then the sampled one (the library twice the scan budget) for each part asked
+    budgets = [(part, budget) for part in ("overall", "torso")
+               for budget in (search.SCAN_BYTES, search.scan_bytes(library.parts, part) // 2 + 1)]
+    expected = []
+    for part, budget in budgets:
+        monkeypatch.setattr(search, "SCAN_BYTES", budget)
+        expected.append([h.to_dict() for h in library.search(query, part=part, top=5, flip=True)])
+    monkeypatch.setitem(sys.modules, "faiss", None)  # `import faiss` fails as if it were not installed
+    opened = MotionIndex.load(library.folder)
+    for (part, budget), hits in zip(budgets, expected):
+        monkeypatch.setattr(search, "SCAN_BYTES", budget)
+        assert [h.to_dict() for h in opened.search(query, part=part, top=5, flip=True)] == hits
+    monkeypatch.setattr(search, "SCAN_BYTES", 0)  # a library too large to scan: the vote needs faiss
+    with pytest.raises(MissingExtraError, match="faiss"):
+        opened.search(query, top=5)
+    with pytest.raises(MissingExtraError, match="faiss"):
+        opened.add(clips[:1])
 
 
 @pytest.mark.parametrize("flip", [False, True])
@@ -183,6 +246,10 @@ def test_foreign_and_corrupt_folders_are_refused(library, tmp_path, capsys):
         MotionIndex.load(broken)
     assert main(["search", str(library.folder / "windows_torso.npy"), "--index", str(broken)]) == 2
     assert "windows_torso.npy" in capsys.readouterr().err
+    (broken / "windows_torso.npy").write_bytes((library.folder / "windows_torso.npy").read_bytes())
+    (broken / "ann_overall.faiss").unlink()  # checked when opened, though read only when the vote needs it
+    with pytest.raises(IndexFormatError, match="ann_overall.faiss: vector index missing"):
+        MotionIndex.load(broken)
 
 
 def test_cli_build_add_search(clips, tmp_path, capsys):

@@ -61,10 +61,15 @@ def save(index: Any, path: Path) -> None:
     _faiss().write_index(index, str(path))
 
 
-def load(path: Path, n_expected: int) -> Any:
-    faiss = _faiss()
+def check_present(path: Path) -> None:
+    """`IndexFormatError` if the index file is missing (checked without faiss: opening a library needs none)."""
     if not path.is_file():
         raise IndexFormatError(f"{path}: vector index missing; the library is damaged, rebuild it")
+
+
+def load(path: Path, n_expected: int) -> Any:
+    check_present(path)
+    faiss = _faiss()
     try:
         index = faiss.read_index(str(path))
     except RuntimeError as exc:

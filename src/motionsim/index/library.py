@@ -1,7 +1,12 @@
-"""`MotionIndex`: build, extend, open and search a motion library folder (see `store` for its files)."""
+"""`MotionIndex`: build, extend, open and search a motion library folder (see `store` for its files).
+
+Opening a library reads no vector index: only the approximate vote (libraries too large to scan) and `add`
+need them, so they are read on first use and a library that the scans answer opens and searches without faiss.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +16,6 @@ import numpy as np
 
 from ..errors import MotionsimError
 from ..io import as_pose_sequence
-from ..resample import resample
 from ..skeleton import BODY_PARTS
 from . import ann
 from .embedding import embed_library_clips
@@ -30,6 +34,7 @@ class MotionIndex:
 
     def __init__(self, folder: Path, meta: LibraryMeta, parts: dict[str, np.ndarray], indexes: dict[str, Any],
                  model: Any) -> None:
+        """``indexes``: the vector indexes read or built so far, by key (`_ann_index` reads the others)."""
         self.folder, self.meta, self.parts, self.indexes, self.model = folder, meta, parts, indexes, model
         self.owner = np.repeat(np.arange(len(meta.clips)), [c.n_windows for c in meta.clips])
         self.skipped: dict[str, str] = {}
@@ -71,7 +76,8 @@ class MotionIndex:
         folder = Path(folder)
         meta = read_meta(folder)
         parts = read_embeddings(folder, meta)
-        indexes = {k: ann.load(ann_file(folder, k), meta.n_windows) for k in KEYS}
+        for k in KEYS:  # present, but read when first needed (`_ann_index`)
+            ann.check_present(ann_file(folder, k))
         ckpt = resolve_model(model, backend)
         if ckpt.name != meta.model:
             raise MotionsimError(f"{folder}: built with model {meta.model}, not {ckpt.name}; embeddings of "
@@ -80,18 +86,25 @@ class MotionIndex:
         if unweighted:
             log.warning("%s: %d clips were indexed before part movement was recorded; their overall scores weigh "
                         "the parts equally (rebuild the library to weigh them like compare)", folder, unweighted)
-        return cls(folder, meta, parts, indexes, ckpt)
+        return cls(folder, meta, parts, {}, ckpt)
+
+    def _ann_index(self, key: str) -> Any:
+        """The vector index of ``key``, read from the folder on first use (needs faiss)."""
+        if key not in self.indexes:
+            self.indexes[key] = ann.load(ann_file(self.folder, key), self.meta.n_windows)
+        return self.indexes[key]
 
     def add(self, clips: Sequence[str | Path], engine: Any = None, progress: bool = True) -> int:
         """Append ``clips`` to the library without rebuilding its indexes; returns how many were added."""
+        indexes = [self._ann_index(k) for k in KEYS]  # all read (faiss found) before the clips are embedded
         known = {c.path for c in self.meta.clips}
         new = [c for c in clips if str(Path(c).resolve()) not in known]
         records, parts, self.skipped = embed_library_clips(new, self.model, self.meta.window, self.meta.stride, engine,
                                                    progress, self.folder.parent, first_window=self.meta.n_windows)
         if not records:
             return 0
-        for k in KEYS:
-            ann.add(self.indexes[k], vectors(parts, k))
+        for k, index in zip(KEYS, indexes):
+            ann.add(index, vectors(parts, k))
         self.parts = {p: np.concatenate([np.asarray(self.parts[p]), parts[p]]) for p in BODY_PARTS}
         self.meta.clips.extend(records)
         self._write(self.folder, self.meta, self.parts, self.indexes)
@@ -117,7 +130,7 @@ class MotionIndex:
 
         if part not in KEYS:
             raise MotionsimError(f"--part must be one of {', '.join(KEYS)}, got {part!r}")
-        seq = resample(as_pose_sequence(query))
+        seq = as_pose_sequence(query)
         w, r = self.meta.window, self.meta.stride
         queries = embed_sequences([seq], self.model, w, r, pad_short=True)
         if flip:
@@ -125,9 +138,8 @@ class MotionIndex:
         if exhaustive:
             cands = np.arange(len(self.meta.clips))
         else:
-            lengths = np.array([c.n_windows for c in self.meta.clips], dtype=np.float64)
-            cands = candidate_clips(queries, self.parts, self.indexes[part], self.owner, lengths, part,
-                                    candidates, self.meta.clips, top)
+            cands = candidate_clips(queries, self.parts, self.meta.clips, part, top, candidates,
+                                    functools.partial(self._ann_index, part), self.owner)
         hits = []
         for c, v, scores in rank(queries, self.parts, self.meta.clips, cands, part, top):
             record = self.meta.clips[c]

@@ -1,35 +1,35 @@
-"""Search in two steps: candidate clips are proposed, exact Algorithm 1 decides.
+"""Search in two steps: candidate clips are proposed, exact Algorithm 1 decides (`rank`).
 
-Proposing, for libraries whose window embeddings can be read once per query within the time budget (up to
-`SCAN_BYTES` for the parts asked, i.e. ~7,000 clips for "overall", five times more for one part): a flat
-scan. A compiled kernel reads each library window of the asked parts once, straight from the memory-mapped
-table, takes its cosines with the query windows and runs the DTW of Algorithm 1 on each clip, in parallel
-over clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES` clips of the scan
-hold the true top hits; they are re-scored by `rank` so results are bit-identical to exhaustive scoring.
+One proposer per library size, picked by `candidate_clips` from the bytes of window embeddings a scan of the
+asked parts reads per query (`scan_bytes`): the scan is memory-bound, so its time is that size.
 
-Up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8), a sampled scan proposes: the
-same kernel aligns the query with every 2nd or 3rd window of each clip (and its last). Neighbouring windows
-overlap by w - r frames, so that DTW tracks the full one closely: at step 3 its best `PROPOSALS` clips held
-99.7 % of the true top 10 (30 queries, 20,000 clips; docs/scale.md), and the flat scan scores those exactly.
-
-Beyond that size the approximate index proposes: each query window fetches its nearest library windows; a
-clip's vote is the mean over query windows of its best retrieved cosine (the k-th cosine where none of its
-windows came back), which tracks the DTW mean cosine only roughly (a window vote ignores the alignment, so
-clips whose good windows are few or out of order are under-voted). The best-voted clips are then scored
-exactly (DTW per part), so the ranking of the hits is Algorithm 1's, not the index's.
+- Up to `SCAN_BYTES` (~7,000 clips for "overall", five times more for one part), `flat_scan_proposals`: a
+  compiled kernel (`scan_kernel`) reads each library window of the asked parts once, straight from the
+  memory-mapped table, takes its cosines with the query windows and runs the DTW of Algorithm 1 on each clip,
+  in parallel over clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES`
+  clips of the scan hold the true top hits; they are re-scored by `rank` so results are bit-identical to
+  exhaustive scoring.
+- Up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8), `sampled_scan_proposals`: the
+  same kernel aligns the query with every 2nd or 3rd window of each clip (and its last). Neighbouring windows
+  overlap by w - r frames, so that DTW tracks the full one closely: at step 3 its best `PROPOSALS` clips held
+  99.7 % of the true top 10 (30 queries, 20,000 clips; docs/scale.md), and the flat scan scores those exactly.
+- Beyond that size, `vote_proposals`: the approximate index proposes (the only proposer that needs faiss).
+  Each query window fetches its nearest library windows; a clip's vote is the mean over query windows of its
+  best retrieved cosine (the k-th cosine where none of its windows came back), which tracks the DTW mean
+  cosine only roughly (a window vote ignores the alignment, so clips whose good windows are few or out of
+  order are under-voted). The best-voted clips, as many as a scan may read, are flat-scanned and the best of
+  those scored exactly (DTW per part), so the ranking of the hits is Algorithm 1's, not the index's.
 """
 
 from __future__ import annotations
 
-import functools
-import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..dtw import compiled_kernels, mean_along_path_kernel, similarity_path
+from ..dtw import BULK, similarity_path
 from ..embed import SequenceEmbedding
 from ..resample import to_source_frame
 from ..similarity import (
@@ -49,75 +49,6 @@ SCAN_BYTES = 800_000_000  # window embeddings read per query by a scan, at most 
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
 MAX_SCAN_STEP = 3  # sampled scans read every 2nd or 3rd window at most (every 4th ranked the top 10 loosely)
 PROPOSALS = 1000  # clips the sampled scan hands to the flat scan (~25 ms to score exactly)
-prange = range  # numba.prange in the compiled scan kernel
-mean_along_path = mean_along_path_kernel  # dtw's compiled kernel in the compiled scan kernel
-
-
-def _scan_kernel(query: np.ndarray, table: np.ndarray, firsts: np.ndarray, n_windows: np.ndarray, step: int,
-                 out: np.ndarray) -> None:
-    """``out[c] +=`` Algorithm 1's mean cosine along the DTW path between the ``query`` windows and clip c's
-    windows, rows ``firsts[c]`` to ``firsts[c] + n_windows[c] - 1`` of ``table`` (with ``step`` > 1 every
-    ``step``-th of them and the last), in parallel over clips. The cosines are computed here, clipped to
-    [-1, 1] like `cosine_matrix`: each library row is read once, straight from the (memory-mapped) table,
-    wherever it lies, and no product matrix is written out, so the scan runs at the speed of reading."""
-    n_query, dim = query.shape
-    for c in prange(len(firsts)):
-        last = n_windows[c] - 1
-        n = (last + step - 1) // step + 1
-        sim = np.empty((n_query, n))
-        for j in range(n):
-            row = table[firsts[c] + min(j * step, last)]
-            for i in range(n_query):
-                acc = np.float32(0.0)
-                for k in range(dim):
-                    acc += query[i, k] * row[k]
-                sim[i, j] = min(max(acc, -1.0), 1.0)
-        out[c] += mean_along_path(sim)
-
-
-@functools.lru_cache(maxsize=1)
-def _compiled_scan() -> Callable:
-    import numba  # imported on first use only, like `dtw.compiled_kernels`
-
-    compiled = compiled_kernels()
-    if compiled is None:  # pragma: no cover - numba is a dependency
-        return _scan_kernel
-    names = {**_scan_kernel.__globals__, "prange": numba.prange, "mean_along_path": compiled[1]}
-    kernel = types.FunctionType(_scan_kernel.__code__, names, _scan_kernel.__name__)
-    return numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)(kernel)
-
-
-def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
-    """Bytes of window embeddings the flat scan reads for ``key``."""
-    names = BODY_PARTS if key == "overall" else (key,)
-    return sum(parts[p].shape[0] * parts[p].shape[1] * 4 for p in names)
-
-
-def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
-         key: str, subset: np.ndarray | None = None, step: int = 1) -> np.ndarray:
-    """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
-    best over query variants; "overall" weighs the parts like `rank`), computed in bulk by a compiled kernel
-    per part (`_scan_kernel`).
-
-    ``step`` > 1 approximates it, for proposing: each clip is aligned with every ``step``-th of its windows
-    and its last only. Windows at stride r overlap by w - r frames, so neighbours are alike and the DTW of the
-    sampled clip tracks the full one, while about ``step`` times fewer rows are read and cells aligned."""
-    kernel = _compiled_scan()
-    names = BODY_PARTS if key == "overall" else (key,)
-    chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
-    firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
-    n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
-    best = np.full(len(chosen), -np.inf)
-    for q in queries:
-        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen), 1))
-        total = np.zeros(len(chosen))
-        for k, p in enumerate(names):
-            score = np.zeros(len(chosen))
-            kernel(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
-                   step, score)
-            total += weights[:, k] * score
-        np.maximum(best, total, out=best)
-    return best
 
 
 @dataclass
@@ -138,6 +69,40 @@ class SearchHit:
         return {"clip": self.clip, "score": self.score, "similarity": self.similarity,
                 "body_parts": dict(self.body_parts), "part_weights": dict(self.part_weights), "flipped": self.flipped,
                 "frames": {"start": self.frames[0], "end": self.frames[1]}, "matched_part": self.matched_part}
+
+
+def scan_bytes(parts: Mapping[str, np.ndarray], key: str) -> int:
+    """Bytes of window embeddings the flat scan reads for ``key``."""
+    names = BODY_PARTS if key == "overall" else (key,)
+    return sum(parts[p].shape[0] * parts[p].shape[1] * 4 for p in names)
+
+
+def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
+         key: str, subset: np.ndarray | None = None, step: int = 1) -> np.ndarray:
+    """Algorithm 1's score for ``key`` of every clip (or of the clips numbered in ``subset``, in that order;
+    best over query variants; "overall" weighs the parts like `rank`), computed in bulk by the compiled
+    kernel, one call per part (`scan_kernel.scan_part`).
+
+    ``step`` > 1 approximates it, for proposing: each clip is aligned with every ``step``-th of its windows
+    and its last only. Windows at stride r overlap by w - r frames, so neighbours are alike and the DTW of the
+    sampled clip tracks the full one, while about ``step`` times fewer rows are read and cells aligned."""
+    from .scan_kernel import scan_part  # imports numba: on the first scan, not with the package
+
+    names = BODY_PARTS if key == "overall" else (key,)
+    chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
+    firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
+    n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
+    best = np.full(len(chosen), -np.inf)
+    for q in queries:
+        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen), 1))
+        total = np.zeros(len(chosen))
+        for k, p in enumerate(names):
+            score = np.zeros(len(chosen))
+            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
+                      step, score)
+            total += weights[:, k] * score
+        np.maximum(best, total, out=best)
+    return best
 
 
 def exact_cosines(query: SequenceEmbedding, parts: Mapping[str, np.ndarray], key: str, rows: np.ndarray,
@@ -162,13 +127,13 @@ def vote(query: SequenceEmbedding, parts: Mapping[str, np.ndarray], key: str, in
     rows, cols = np.nonzero(valid)
     wins = ids[rows, cols]
     hit = exact_cosines(query, parts, key, rows, wins)
-    queries = query.parts[BODY_PARTS[0]]
-    clips = owner[wins]
+    n_query = len(query.parts[BODY_PARTS[0]])
+    hit_clips = owner[wins]
     votes = np.full(n_clips, -np.inf)
-    touched = np.unique(clips)
+    touched = np.unique(hit_clips)
     # query side: each query window's best window of the clip (its floor where none came back)
-    key = rows.astype(np.int64) * n_clips + clips
-    uniq, inv = np.unique(key, return_inverse=True)
+    pairs = rows.astype(np.int64) * n_clips + hit_clips  # (query window, clip), one number
+    uniq, inv = np.unique(pairs, return_inverse=True)
     best = np.full(len(uniq), -np.inf)
     np.maximum.at(best, inv, hit)
     q_side = np.zeros(n_clips)
@@ -183,8 +148,61 @@ def vote(query: SequenceEmbedding, parts: Mapping[str, np.ndarray], key: str, in
     np.add.at(c_side, owner[w_uniq], w_best)
     np.add.at(c_count, owner[w_uniq], 1)
     c_side += (lengths - c_count) * floor.max()
-    votes[touched] = ((q_side + c_side) / (len(queries) + lengths))[touched]
+    votes[touched] = ((q_side + c_side) / (n_query + lengths))[touched]
     return votes
+
+
+def flat_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                        clips: Sequence[ClipRecord], key: str, n: int) -> np.ndarray:
+    """The ``n`` best clips of the library by the flat scan, best first."""
+    return np.argsort(-scan(queries, parts, clips, key), kind="stable")[:n]
+
+
+def sampled_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                           clips: Sequence[ClipRecord], key: str, n: int, step: int) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best `PROPOSALS` (at least ``n``) of the
+    scan at ``step``."""
+    proposed = np.argsort(-scan(queries, parts, clips, key, step=step), kind="stable")[:max(PROPOSALS, n)]
+    return best_scanned(queries, parts, clips, key, proposed, n)
+
+
+def vote_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                   clips: Sequence[ClipRecord], key: str, n: int, shortlist: int, index: Any,
+                   owner: np.ndarray) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the ``shortlist`` best-voted (`vote` with the
+    approximate ``index`` of ``key``, best over query variants; ``owner[w]`` is the clip of window w)."""
+    lengths = np.array([c.n_windows for c in clips], dtype=np.float64)
+    votes = np.full(len(clips), -np.inf)
+    for q in queries:
+        votes = np.maximum(votes, vote(q, parts, key, index, owner, lengths))
+    found = np.flatnonzero(np.isfinite(votes))
+    voted = found[np.argsort(-votes[found], kind="stable")[:shortlist]]
+    return best_scanned(queries, parts, clips, key, voted, n)
+
+
+def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
+                 key: str, subset: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` best clips of ``subset`` by the flat scan, best first."""
+    subset = np.sort(subset)  # disk order for the scan's reads
+    return subset[np.argsort(-scan(queries, parts, clips, key, subset), kind="stable")[:n]]
+
+
+def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                    clips: Sequence[ClipRecord], key: str, top: int, candidates: int | None,
+                    index: Callable[[], Any], owner: np.ndarray) -> np.ndarray:
+    """The ``candidates`` clips (by default ``max(SCAN_CANDIDATES, 5 * top)``) to score exactly, best first,
+    from the proposer for the bytes a scan reads (see the module doc). ``index()`` opens the approximate index
+    of ``key``: called only when the vote proposes, so smaller libraries are searched without faiss.
+    ``owner[w]`` is the clip of window w."""
+    need = scan_bytes(parts, key) * max(1, len(queries) // 2)
+    n = max(SCAN_CANDIDATES, 5 * top) if candidates is None else candidates
+    if need <= SCAN_BYTES:
+        return flat_scan_proposals(queries, parts, clips, key, n)
+    if need <= SCAN_BYTES * MAX_SCAN_STEP:
+        return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // SCAN_BYTES))
+    # the vote shortlists as many clips as one scan may read, and no fewer than CANDIDATES or those asked for
+    shortlist = max(CANDIDATES if candidates is None else candidates, int(len(clips) * SCAN_BYTES / need))
+    return vote_proposals(queries, parts, clips, key, n, shortlist, index(), owner)
 
 
 def clip_embedding(parts: Mapping[str, np.ndarray], clip: ClipRecord, window: int, stride: int) -> SequenceEmbedding:
@@ -208,7 +226,7 @@ def rank(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
         emb = clip_embedding(parts, clips[c], queries[0].window, queries[0].stride)
         best: tuple[float, int, dict[str, float]] | None = None
         for v, q in enumerate(queries):
-            scores = part_scores(q, emb)
+            scores = part_scores(q, emb, BULK)
             value = overall_score(scores, part_weights(q, emb)) if key == "overall" else scores[key]
             if best is None or value > best[0]:
                 best = (value, v, scores)
@@ -228,35 +246,3 @@ def matched_frames(query: SequenceEmbedding, clip: SequenceEmbedding, record: Cl
     lo, hi = start * clip.stride, min(end * clip.stride + clip.window, clip.n_frames)
     fps = record.fps
     return to_source_frame(lo, fps), min(max(to_source_frame(hi, fps), 1), record.frames)
-
-
-def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], index: Any,
-                    owner: np.ndarray, lengths: np.ndarray, key: str, limit: int | None = None,
-                    clips: Sequence[ClipRecord] | None = None, top: int = 10) -> np.ndarray:
-    """The clips to score exactly, best first.
-
-    With ``clips`` given: the flat scan of every clip where its reads fit `SCAN_BYTES`; else, up to
-    `MAX_SCAN_STEP` times that, the sampled scan (`scan` with ``step``) of every clip proposes its best
-    `PROPOSALS` and the flat scan scores those; beyond, the best-voted clips, as many as fit `SCAN_BYTES` (at
-    least ``limit`` or `CANDIDATES`), are flat-scanned. Then the ``max(SCAN_CANDIDATES, 5 * top)`` best of the
-    flat scan. Without: the ``limit`` best-voted over all query variants (`CANDIDATES` by default)."""
-    shortlist = CANDIDATES if limit is None else limit
-    if clips is not None:
-        need = scan_bytes(parts, key) * max(1, len(queries) // 2)
-        n = max(SCAN_CANDIDATES, 5 * top) if limit is None else limit
-        if need <= SCAN_BYTES:
-            return np.argsort(-scan(queries, parts, clips, key), kind="stable")[:n]
-        if need <= SCAN_BYTES * MAX_SCAN_STEP:
-            approx = scan(queries, parts, clips, key, step=-(-need // SCAN_BYTES))
-            best = np.sort(np.argsort(-approx, kind="stable")[:max(PROPOSALS, n)])  # disk order for reading
-            return best[np.argsort(-scan(queries, parts, clips, key, best), kind="stable")[:n]]
-        shortlist = max(shortlist, int(len(clips) * SCAN_BYTES / need))
-    votes = np.full(len(lengths), -np.inf)
-    for q in queries:
-        votes = np.maximum(votes, vote(q, parts, key, index, owner, lengths))
-    found = np.flatnonzero(np.isfinite(votes))
-    best = found[np.argsort(-votes[found], kind="stable")[:shortlist]]
-    if clips is None:
-        return best
-    best = np.sort(best)  # disk order for the scan's reads
-    return best[np.argsort(-scan(queries, parts, clips, key, best), kind="stable")[:n]]
