@@ -38,7 +38,7 @@ $(LIGHT)/.light: pyproject.toml $(shell find src/motionsim -type f -not -path '*
 
 # Regenerate the bundled ONNX model from the bundled weights (a test fails while they disagree).
 onnx: $(VENV)/.test
-	$(BIN)/motionsim export-onnx src/motionsim/models/bpe_default.safetensors -o src/motionsim/models/bpe_default.onnx
+	$(BIN)/motionsim export-onnx src/motionsim/weights/bpe_default.safetensors -o src/motionsim/weights/bpe_default.onnx
 
 demo: $(VENV)/.core
 	$(BIN)/motionsim demo

@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from motionsim.evaluate.toy import random_motion
-from motionsim.io import save_pose
+from motionsim.io import as_pose_sequence, save_pose
 from motionsim.model.runtime import resolve_model
 from motionsim.pairs import embed_samples, index_samples, load_samples, score_pairs
-from motionsim.pose import as_pose_sequence
 from motionsim.similarity import compare_embeddings
 
 

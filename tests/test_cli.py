@@ -8,10 +8,9 @@ import pytest
 
 from helpers import make_motion
 from helpers import run_cli as run
-from motionsim.io import save_pose
+from motionsim.io import as_pose_sequence, save_pose
 from motionsim.model import save_model
 from motionsim.model.checkpoint import untrained_checkpoint
-from motionsim.pose import as_pose_sequence
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import make_motion, run_cli
 from motionsim.embed import SequenceEmbedding
-from motionsim.pose import as_pose_sequence
+from motionsim.io import as_pose_sequence
 from motionsim.preprocess import NormStats, mirror, part_channels, part_movement, prepare_points
 from motionsim.render import frame_overall_scores, frame_part_scores
 from motionsim.render._report_page import explanation

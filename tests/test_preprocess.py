@@ -3,7 +3,8 @@ import pytest
 
 from helpers import make_motion
 from motionsim.errors import PoseFormatError, SequenceTooShortError
-from motionsim.pose import PoseSequence, as_pose_sequence
+from motionsim.io import as_pose_sequence
+from motionsim.pose import PoseSequence
 from motionsim.preprocess import (
     NormStats,
     fill_missing,

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from motionsim.errors import PoseFormatError
-from motionsim.pose import PoseSequence, as_pose_sequence
+from motionsim.io import as_pose_sequence
+from motionsim.pose import PoseSequence
 from motionsim.preprocess import (
     coco_to_internal,
     frame_heights,

@@ -1,7 +1,8 @@
 """`PoseSequence`: the one in-memory form of a 2D motion that every reader returns and every stage takes,
 and the rules every stage shares about it (which joints are present, what the mirror image is).
 
-Reading files is `motionsim.io`'s job: `motionsim.io.as_pose_sequence` also accepts paths.
+Reading files is `motionsim.io`'s job: `motionsim.io.as_pose_sequence` takes paths as well as what `from_array`
+takes.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def mirror_sequence(seq: PoseSequence) -> PoseSequence:
 
     Examples
     --------
-    >>> seq = as_pose_sequence(np.arange(17 * 2, dtype=float).reshape(1, 17, 2) + 1)
+    >>> seq = from_array(np.arange(17 * 2, dtype=float).reshape(1, 17, 2) + 1)
     >>> bool(np.array_equal(mirror_sequence(mirror_sequence(seq)).keypoints, seq.keypoints))
     True
     """
@@ -112,14 +113,14 @@ def mirror_sequence(seq: PoseSequence) -> PoseSequence:
                         source=f"{seq.source} (mirrored)", meta=dict(seq.meta))
 
 
-def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:
+def from_array(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:
     """Convert an array (T, 17, 2|3) in COCO order, or a PoseSequence, into a PoseSequence.
 
     Paths are `motionsim.io`'s: `motionsim.io.as_pose_sequence` takes them too.
 
     Examples
     --------
-    >>> seq = as_pose_sequence(np.ones((4, 17, 3)))
+    >>> seq = from_array(np.ones((4, 17, 3)))
     >>> seq.keypoints.shape, float(seq.scores[0, 0])
     ((4, 17, 2), 1.0)
     """

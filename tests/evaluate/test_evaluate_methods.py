@@ -21,8 +21,8 @@ from motionsim.evaluate import (
     untrained_baseline,
 )
 from motionsim.evaluate.method_base import MethodUnavailableError
+from motionsim.io import as_pose_sequence
 from motionsim.model.checkpoint import untrained_checkpoint
-from motionsim.pose import as_pose_sequence
 
 CKPT = untrained_checkpoint(seed=0)
 

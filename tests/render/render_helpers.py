@@ -10,7 +10,8 @@ import numpy as np
 
 from helpers import make_motion
 from motionsim import compare
-from motionsim.pose import PoseSequence, as_pose_sequence
+from motionsim.io import as_pose_sequence
+from motionsim.pose import PoseSequence
 
 N_A, N_B = 64, 72
 

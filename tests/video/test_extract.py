@@ -1,4 +1,4 @@
-"""Video -> PoseSequence: pluggable backends, missing extras, and MediaPipe on a clip of the Sports2D demo.
+"""Video -> PoseSequence: pluggable pose estimators, missing extras, and MediaPipe on a clip of the Sports2D demo.
 
 The real-video test needs the ``video`` extra and the demo file shipped in the ``sports2d`` wheel:
 ``pip install mediapipe==0.10.21 opencv-python-headless && pip install --no-deps sports2d==0.8.34``.
@@ -17,7 +17,7 @@ from helpers import demo_video
 from motionsim.errors import MissingExtraError, PoseFormatError
 from motionsim.io import load_pose
 from motionsim.skeleton import LAYOUTS
-from motionsim.video import BACKENDS, MediaPipeBackend, extract_pose
+from motionsim.video import ESTIMATORS, MediaPipeEstimator, extract_pose
 
 
 def _write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
@@ -30,7 +30,7 @@ def _write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
     return path
 
 
-class _BrightSpotBackend:
+class _BrightSpotEstimator:
     """A fake estimator: every BODY_25 joint at the brightest pixel; nobody in dark frames."""
 
     layout = "body25"
@@ -58,11 +58,11 @@ def _spot_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
-def test_custom_backend_gets_every_frame_and_video_fps(tmp_path) -> None:
+def test_custom_estimator_gets_every_frame_and_video_fps(tmp_path) -> None:
     path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
-    backend = _BrightSpotBackend()
-    seq = extract_pose(path, backend, progress=False)
-    assert len(seq) == backend.calls == 6
+    estimator = _BrightSpotEstimator()
+    seq = extract_pose(path, estimator, progress=False)
+    assert len(seq) == estimator.calls == 6
     assert seq.fps == pytest.approx(12.0)
     assert (seq.meta["width"], seq.meta["height"]) == (64, 48)
     np.testing.assert_array_equal((seq.scores > 0).any(axis=1), [t != 2 for t in range(6)])
@@ -72,7 +72,7 @@ def test_custom_backend_gets_every_frame_and_video_fps(tmp_path) -> None:
 
 def test_max_frames(tmp_path) -> None:
     path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
-    assert len(extract_pose(path, _BrightSpotBackend(), max_frames=4, progress=False)) == 4
+    assert len(extract_pose(path, _BrightSpotEstimator(), max_frames=4, progress=False)) == 4
 
 
 def test_unreadable_video_is_a_pose_format_error(tmp_path) -> None:
@@ -83,10 +83,10 @@ def test_unreadable_video_is_a_pose_format_error(tmp_path) -> None:
         load_pose(path)
 
 
-def test_unknown_backend(tmp_path) -> None:
+def test_unknown_estimator(tmp_path) -> None:
     path = tmp_path / "a.mp4"
     path.write_bytes(b"x")
-    with pytest.raises(PoseFormatError, match=r"unknown video backend 'openpifpaf'; known: mediapipe"):
+    with pytest.raises(PoseFormatError, match=r"unknown pose estimator 'openpifpaf'; known: mediapipe"):
         extract_pose(path, "openpifpaf")
 
 
@@ -97,13 +97,13 @@ def test_missing_extra_names_the_fix(tmp_path, monkeypatch, module) -> None:
     path.write_bytes(b"x")
     with pytest.raises(MissingExtraError, match=r"pip install 'motionsim\[video\]'"):
         if module == "mediapipe":
-            MediaPipeBackend()
+            MediaPipeEstimator()
         else:
-            extract_pose(path, _BrightSpotBackend())
+            extract_pose(path, _BrightSpotEstimator())
 
 
-def test_default_backend_is_registered() -> None:
-    assert BACKENDS["mediapipe"] is MediaPipeBackend
+def test_default_estimator_is_registered() -> None:
+    assert ESTIMATORS["mediapipe"] is MediaPipeEstimator
 
 
 def test_mediapipe_on_demo_clip(tmp_path) -> None:
@@ -138,7 +138,7 @@ def test_mediapipe_on_demo_clip(tmp_path) -> None:
 def test_on_frames_reports_progress(tmp_path) -> None:
     path = _write_video(tmp_path / "spot.mp4", _spot_frames(25), fps=12.0)
     calls: list[tuple[int, int | None]] = []
-    seq = extract_pose(path, _BrightSpotBackend(), progress=False,
+    seq = extract_pose(path, _BrightSpotEstimator(), progress=False,
                        on_frames=lambda done, total: calls.append((done, total)))
     assert [c[0] for c in calls] == [10, 20, 25] and len(seq) == 25
     assert all(total in (25, None) for _, total in calls)

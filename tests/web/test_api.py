@@ -204,7 +204,7 @@ def test_serve_refuses_a_missing_data_folder(tmp_path, capsys):
 
 
 def test_upload_is_stored_by_content(settings, data_dir):
-    from motionsim.web.files import InputRejected, save_upload, sniff
+    from motionsim.web.uploads import InputRejected, save_upload, sniff
 
     settings.make_dirs()
     with (data_dir / "wave.json").open("rb") as fh:

@@ -56,8 +56,8 @@ class BaselineCheckpoint(NetworkCheckpoint):
 
 
 def default_baseline_path(kind: str) -> Path | None:
-    """The bundled checkpoint of a baseline, if the package ships one (``models/baseline_<kind>.safetensors``)."""
-    path = Path(str(resources.files("motionsim") / "models" / f"baseline_{kind}.safetensors"))
+    """The bundled checkpoint of a baseline, if the package ships one (``weights/baseline_<kind>.safetensors``)."""
+    path = Path(str(resources.files("motionsim") / "weights" / f"baseline_{kind}.safetensors"))
     return path if path.is_file() else None
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from ..pose import PoseSequence, as_pose_sequence
+from ..pose import PoseSequence, from_array
 from ..synth.camera import VIEW_GRID, random_views
 from ..synth.characters import VAL_CHARACTERS
 from ..synth.motion_base import VARIATION_LEVELS, variation_score
@@ -186,7 +186,7 @@ def render_all(renderings: Sequence[Rendering], progress: bool = False) -> list[
     out = []
     for k, r in enumerate(tqdm(renderings, desc="rendering", disable=not progress, leave=False)):
         arr = render(r.motion, r.values, r.character, r.view)
-        out.append(as_pose_sequence(arr, source=f"synth{k}:{r.motion}"))
+        out.append(from_array(arr, source=f"synth{k}:{r.motion}"))
     return out
 
 

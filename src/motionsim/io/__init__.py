@@ -25,8 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import MissingExtraError, PoseFormatError
-from ..pose import PoseSequence
-from ..pose import as_pose_sequence as _from_memory
+from ..pose import PoseSequence, from_array
 from . import arrays, coco_json, mediapipe, openpose
 from ._common import fail, read_json
 
@@ -37,10 +36,23 @@ VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".avi", ".mov", ".mkv", ".
 Reader = Callable[..., PoseSequence]
 
 
-def _read_video(path: Path, *, person: int | str = "auto") -> PoseSequence:
-    from ..video.extract import load_video
+def _read_video(path: Path, *, person: int | str = "auto", cache: bool = True, quiet: bool = True,
+                on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
+                ) -> PoseSequence:
+    """The one way a video is read: pose estimation through the pose cache (`motionsim.video.load_video`)."""
+    from ..video import load_video
 
-    return load_video(path, person=person)
+    return load_video(path, estimator, person=person, cache=cache, quiet=quiet, on_frames=on_frames)
+
+
+def _keypoint_person(path: Path, person: int | str) -> int | str:
+    """``person`` for a keypoint file: "auto" or an object id (an int, or digits)."""
+    if person == "auto" or isinstance(person, int):
+        return person
+    if str(person).isdigit():
+        return int(person)
+    raise fail(path, f"person {person!r} chooses among people in a video; for keypoint files give an object id "
+                     f"(an integer) or auto")
 
 
 #: Format name -> reader ``(path, *, person) -> PoseSequence``.
@@ -139,15 +151,23 @@ def _dispatch(path: Path, fmt: str | None, person: int | str) -> PoseSequence:
     return READERS[fmt](path, person=person)
 
 
-def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto") -> PoseSequence:
-    """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`.
+def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto", cache: bool = True,
+              quiet: bool = True, on_frames: Callable[[int, int | None], None] | None = None,
+              estimator: str = "mediapipe") -> PoseSequence:
+    """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`: the one loader that the
+    command line, the web page and the Python API call.
 
     Parameters
     ----------
     path : file, OpenPose folder or video
     fmt : a key of `READERS` (``"ntu"`` is an alias of ``"coco"``); None detects it
-    person : which person to keep when frames hold several: ``"auto"`` tracks one person (see
-        ``docs/formats.md``), an int picks that id (``object_id``/``person_id``), else that list position
+    person : which person to keep when frames hold several. Keypoint files: ``"auto"`` tracks one person (see
+        ``docs/formats.md``), an int (or digits) picks that id (``object_id``/``person_id``). Videos: ``"auto"``,
+        ``"largest"``, ``"central"`` or an index counted from the left (`motionsim.video.load_video`)
+    cache : videos only: reuse the poses of an identical video (the pose cache) and store new ones
+    quiet : videos only: silence the estimator's native log lines
+    on_frames : videos only: ``on_frames(done, total)`` follows pose estimation
+    estimator : videos only: the pose estimator (a key of `motionsim.video.ESTIMATORS`)
 
     Raises
     ------
@@ -165,6 +185,10 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     """
     path = Path(path)
     _check_path(path)
+    if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
+        return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
+                           estimator=estimator).validate()
+    person = _keypoint_person(path, person)
     try:
         seq = _dispatch(path, fmt, person)
     except (PoseFormatError, MissingExtraError):
@@ -189,7 +213,7 @@ def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None =
     """
     if isinstance(obj, (str, Path)):
         return load_pose(obj)
-    return _from_memory(obj, source=source, fps=fps)
+    return from_array(obj, source=source, fps=fps)
 
 
 def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path, fmt: str | None = None) -> Path:
@@ -217,5 +241,5 @@ def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path
     if fmt == "coco" and isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], PoseSequence):
         WRITERS[fmt](list(seq), path)
     else:
-        WRITERS[fmt](_from_memory(seq), path)
+        WRITERS[fmt](from_array(seq), path)
     return path

@@ -144,7 +144,7 @@ def untrained_checkpoint(seed: int = 0, config: BPEConfig | None = None) -> Chec
 
 def default_model_path() -> Path | None:
     """The bundled model file, if the package ships one."""
-    ref = resources.files("motionsim") / "models" / DEFAULT_MODEL_NAME
+    ref = resources.files("motionsim") / "weights" / DEFAULT_MODEL_NAME
     path = Path(str(ref))
     return path if path.is_file() else None
 

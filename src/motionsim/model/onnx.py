@@ -38,7 +38,7 @@ OPSET = 17
 
 def default_onnx_path() -> Path | None:
     """The ONNX export of the bundled model, if the package ships one."""
-    path = Path(str(resources.files("motionsim") / "models" / DEFAULT_ONNX_NAME))
+    path = Path(str(resources.files("motionsim") / "weights" / DEFAULT_ONNX_NAME))
     return path if path.is_file() else None
 
 

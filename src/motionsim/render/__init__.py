@@ -7,6 +7,7 @@ functions that need them, so importing this package is cheap.
 
 from __future__ import annotations
 
+from .._lazy import lazy_exports
 from .colors import legend, score_color, score_hex
 from .timeline import (
     frame_alignment,
@@ -26,17 +27,11 @@ __all__ = [
     "render_feedback_video",
     "score_color",
     "score_hex",
+    "write_feedback",
     "write_report",
 ]
 
 
-def __getattr__(name: str):  # lazy: video and report pull in cv2 / av / matplotlib when first used
-    if name == "render_feedback_video":
-        from .video import render_feedback_video
-
-        return render_feedback_video
-    if name == "write_report":
-        from .report import write_report
-
-        return write_report
-    raise AttributeError(name)
+# video and report pull in cv2 / av / matplotlib: they load when first used
+__getattr__ = lazy_exports(__name__, {"render_feedback_video": "video", "write_report": "report",
+                                      "write_feedback": "feedback"})

@@ -129,11 +129,11 @@ def _moments(result, seq_a, seq_b, video_a, video_b, threshold, fps_a, has_video
                 "</button>") if has_video else ""
         part_list = "".join(
             f'<li><span class="dot" style="background:{score_hex(s, threshold)}"></span>'
-            f'{escape(p.replace("_", " "))} {s:+.2f}</li>' for p, s in parts.items())
+            f'{escape(PART_LABELS[p])} {s:+.2f}</li>' for p, s in parts.items())
         cards.append(
             f'<article class="moment"><h3>#{rank}: {start:.1f}&ndash;{end:.1f} s of {name_a} '
             f'(frames {m["start_frame"]}&ndash;{m["end_frame"] - 1}), similarity {m["similarity"]:+.2f}</h3>'
-            f'<p>Least similar part here: <strong>{escape(worst.replace("_", " "))}</strong> '
+            f'<p>Least similar part here: <strong>{escape(PART_LABELS[worst])}</strong> '
             f'({parts[worst]:+.2f}).</p><div class="thumbs">'
             f'<figure><img alt="{name_a} at frame {centre_a}" src="{_data_uri(encode_image(thumb_a), "image/jpeg")}">'
             f"<figcaption>{name_a}, frame {centre_a}</figcaption></figure>"

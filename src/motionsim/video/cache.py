@@ -2,7 +2,7 @@
 
 Entries live in the user's cache directory (``platformdirs.user_cache_dir("motionsim")/poses``, or
 ``$MOTIONSIM_CACHE_DIR/poses``), one ``.npz`` per key. The key hashes the video's *content* (not its name or
-date, so a renamed copy hits and an edited file misses), the backend and its options, and the versions of
+date, so a renamed copy hits and an edited file misses), the estimator and its options, and the versions of
 motionsim and of the estimator: a new release never serves poses made by an old one.
 """
 
@@ -35,9 +35,10 @@ def cache_dir() -> Path:
     return Path(root) / "poses"
 
 
-def cache_key(path: str | Path, backend: str, options: Mapping[str, Any], estimator_version: str) -> str:
-    """The key of one extraction: content digest + backend + options + versions."""
-    recipe = json.dumps({"video": file_sha256(path), "backend": backend, "options": dict(options),
+def cache_key(path: str | Path, estimator: str, options: Mapping[str, Any], estimator_version: str) -> str:
+    """The key of one extraction: content digest + estimator + options + versions (the recipe keeps the key
+    "backend" so earlier entries stay valid)."""
+    recipe = json.dumps({"video": file_sha256(path), "backend": estimator, "options": dict(options),
                          "estimator": estimator_version, "motionsim": __version__}, sort_keys=True, default=str)
     return hashlib.sha256(recipe.encode()).hexdigest()[:32]
 

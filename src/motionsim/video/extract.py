@@ -1,12 +1,12 @@
 """Video -> `PoseSequence` with a pluggable 2D pose estimator.
 
-A backend is a callable ``backend(frame_rgb) -> (points, scores) | None`` on one RGB frame (H, W, 3) uint8,
+An estimator is a callable ``estimate(frame_rgb) -> (points, scores) | None`` on one RGB frame (H, W, 3) uint8,
 returning pixel coordinates shape=(J, 2) and scores shape=(J,) in the layout named by its ``layout``
 attribute (a key of `motionsim.skeleton.LAYOUTS`), or None when nobody is seen. It may have ``close()``.
-`BACKENDS` maps names to factories ``(**options) -> backend``; `extract_pose` also takes a backend object.
+`ESTIMATORS` maps names to factories ``(**options) -> estimator``; `extract_pose` also takes an estimator object.
 
 Optional dependencies (``pip install 'motionsim[video]'``): opencv for decoding, ``mediapipe==0.10.21`` for
-the default backend (its BlazePose models ship inside the wheel; newer releases download them at run time).
+the default estimator (its BlazePose models ship inside the wheel; newer releases download them at run time).
 Both are imported only when a video is read.
 """
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 _INSTALL = "pip install 'motionsim[video]'"
 
 
-class PoseBackend(Protocol):
+class PoseEstimator(Protocol):
     """What `extract_pose` needs from a pose estimator."""
 
     layout: str
@@ -39,7 +39,7 @@ class PoseBackend(Protocol):
     def __call__(self, frame_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None: ...
 
 
-class MediaPipeBackend:
+class MediaPipeEstimator:
     """MediaPipe Pose (BlazePose, 33 landmarks, one person) from ``mediapipe==0.10.21``.
 
     Parameters
@@ -62,7 +62,7 @@ class MediaPipeBackend:
         try:
             import mediapipe as mp
         except ImportError as exc:
-            raise MissingExtraError(f"the mediapipe video backend needs mediapipe==0.10.21: {_INSTALL}") from exc
+            raise MissingExtraError(f"the mediapipe pose estimator needs mediapipe==0.10.21: {_INSTALL}") from exc
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=static_image_mode, model_complexity=model_complexity,
             min_detection_confidence=min_detection_confidence, min_tracking_confidence=min_tracking_confidence,
@@ -82,8 +82,8 @@ class MediaPipeBackend:
         self._pose.close()
 
 
-#: Backend name -> factory ``(**options) -> PoseBackend``.
-BACKENDS: MappingProxyType[str, Callable[..., PoseBackend]] = MappingProxyType({"mediapipe": MediaPipeBackend})
+#: Estimator name -> factory ``(**options) -> PoseEstimator``.
+ESTIMATORS: MappingProxyType[str, Callable[..., PoseEstimator]] = MappingProxyType({"mediapipe": MediaPipeEstimator})
 
 
 def _open(path: Path) -> Any:
@@ -141,23 +141,23 @@ def _decoded_frames(cap: Any, max_frames: int | None, prefetch: int = 4) -> Iter
         worker.join()
 
 
-def _make_estimator(backend: str | PoseBackend, options: dict[str, Any]) -> tuple[str, Any, bool]:
-    """(name, estimator, whether we own it and must close it)."""
-    if isinstance(backend, str):
-        return backend, BACKENDS[backend](**options), True
-    return type(backend).__name__, backend, False
+def _make_estimator(estimator: str | PoseEstimator, options: dict[str, Any]) -> tuple[str, Any, bool]:
+    """(name, the estimating callable, whether we own it and must close it)."""
+    if isinstance(estimator, str):
+        return estimator, ESTIMATORS[estimator](**options), True
+    return type(estimator).__name__, estimator, False
 
 
-def _follow_person(cap: Any, estimator: Any, backend: str | PoseBackend, person: str | int,
+def _follow_person(cap: Any, estimate: Any, estimator: str | PoseEstimator, person: str | int,
                    options: dict[str, Any], path: Path) -> Any:
-    """Wrap ``estimator`` so it follows the person ``person`` picks (see `video.people`)."""
+    """Wrap ``estimate`` so it follows the person ``person`` picks (see `video.people`)."""
     import cv2
 
-    from .people import CroppedBackend, choose_person, find_people
+    from .people import CroppedEstimator, choose_person, find_people
 
-    if not isinstance(backend, str):
-        raise ValueError("choosing a person needs a named backend (it builds a still-image twin)")
-    finder = BACKENDS[backend](**{**options, "static_image_mode": True})
+    if not isinstance(estimator, str):
+        raise ValueError("choosing a person needs a named estimator (it builds a still-image twin)")
+    finder = ESTIMATORS[estimator](**{**options, "static_image_mode": True})
     need = int(person) + 1 if not isinstance(person, str) else 1
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
     width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -185,7 +185,7 @@ def _follow_person(cap: Any, estimator: Any, backend: str | PoseBackend, person:
     except PoseFormatError as exc:
         raise PoseFormatError(f"{path}: {exc}") from None
     log.info("%s: %d people seen; following the one at %s", path, len(most), np.round(chosen).astype(int).tolist())
-    return CroppedBackend(estimator, chosen, hold=at)
+    return CroppedEstimator(estimate, chosen, hold=at)
 
 
 def parse_person(text: str | int) -> str | int:
@@ -199,7 +199,7 @@ def parse_person(text: str | int) -> str | int:
 
 def extract_pose(
     path: str | Path,
-    backend: str | PoseBackend = "mediapipe",
+    estimator: str | PoseEstimator = "mediapipe",
     *,
     person: str | int = "auto",
     max_frames: int | None = None,
@@ -213,7 +213,7 @@ def extract_pose(
     Parameters
     ----------
     path : a video file opencv can decode
-    backend : a name in `BACKENDS` (``options`` go to its factory) or a backend object
+    estimator : a name in `ESTIMATORS` (``options`` go to its factory) or an estimator object
     person : ``"auto"`` lets the estimator follow whoever it sees best (fastest); ``"largest"``,
         ``"central"`` or an index counted from the left choose one person where people are first seen and
         follow them (`video.people`)
@@ -226,7 +226,7 @@ def extract_pose(
     Returns
     -------
     PoseSequence in COCO-17 with the video's fps; frames where nobody is detected are all-missing.
-    ``meta`` holds ``width``, ``height``, ``backend``, ``layout`` and ``person``.
+    ``meta`` holds ``width``, ``height``, ``backend`` (the estimator's name), ``layout`` and ``person``.
 
     Raises
     ------
@@ -240,24 +240,24 @@ def extract_pose(
     path = Path(path)
     if not path.exists():
         raise PoseFormatError(f"{path}: file not found")
-    if isinstance(backend, str) and backend not in BACKENDS:
-        raise PoseFormatError(f"{path}: unknown video backend {backend!r}; known: {', '.join(BACKENDS)}")
+    if isinstance(estimator, str) and estimator not in ESTIMATORS:
+        raise PoseFormatError(f"{path}: unknown pose estimator {estimator!r}; known: {', '.join(ESTIMATORS)}")
     person = parse_person(person)
     if quiet:
         quiet_native_logging()
-    estimator: Any = None
+    estimate: Any = None
     owned = False
     with native_stderr_silenced(quiet) as terminal:
         cap = _open(path)
         import cv2
 
         try:
-            name, estimator, owned = _make_estimator(backend, options)
-            layout = getattr(estimator, "layout", None)
+            name, estimate, owned = _make_estimator(estimator, options)
+            layout = getattr(estimate, "layout", None)
             if layout not in LAYOUTS:
-                raise ValueError(f"backend {name} has layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+                raise ValueError(f"estimator {name} has layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
             if person != "auto":
-                estimator = _follow_person(cap, estimator, backend, person, options, path)
+                estimate = _follow_person(cap, estimate, estimator, person, options, path)
             n_joints = LAYOUTS[layout][0]
             fps = float(cap.get(cv2.CAP_PROP_FPS)) or None
             width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
@@ -268,7 +268,7 @@ def extract_pose(
             disable = None if progress is None else not progress
             with tqdm(total=total, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
                 for frame_rgb in _decoded_frames(cap, max_frames):
-                    found = estimator(frame_rgb)
+                    found = estimate(frame_rgb)
                     if found is None:
                         found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
                     points.append(np.asarray(found[0], np.float32)[:, :2])
@@ -280,15 +280,15 @@ def extract_pose(
                 on_frames(len(points), total)
         finally:
             cap.release()
-            if owned and hasattr(estimator, "close"):
-                estimator.close()
+            if owned and hasattr(estimate, "close"):
+                estimate.close()
     if not points:
         raise PoseFormatError(f"{path}: video has zero readable frames")
     kp, sc = to_coco17(np.stack(points), np.stack(scores), layout)
     detected = int((sc > 0).any(axis=1).sum())
     if detected == 0:
         raise PoseFormatError(f"{path}: nobody was found in any of its {len(kp)} frames")
-    log.info("%s: %d frames, person detected in %d (%s backend)", path, len(kp), detected, name)
+    log.info("%s: %d frames, person detected in %d (%s estimator)", path, len(kp), detected, name)
     meta = {"width": width, "height": height, "backend": name, "layout": layout, "format": "video",
             "person": person}
     return PoseSequence(kp, sc, fps=fps, source=str(path), meta=meta)
@@ -296,7 +296,7 @@ def extract_pose(
 
 def load_video(
     path: str | Path,
-    backend: str = "mediapipe",
+    estimator: str = "mediapipe",
     *,
     person: str | int = "auto",
     cache: bool = True,
@@ -305,23 +305,23 @@ def load_video(
     on_frames: Callable[[int, int | None], None] | None = None,
     **options: Any,
 ) -> PoseSequence:
-    """`extract_pose` through the pose cache (`video.cache`): the same video, backend and options are
+    """`extract_pose` through the pose cache (`video.cache`): the same video, estimator and options are
     estimated once. ``cache=False`` always runs the estimator and leaves the cache untouched."""
     from . import cache as pose_cache
 
     path = Path(path)
-    if not cache or backend not in BACKENDS or not path.is_file():
-        return extract_pose(path, backend, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
+    if not cache or estimator not in ESTIMATORS or not path.is_file():
+        return extract_pose(path, estimator, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
                             **options)
     person = parse_person(person)
-    factory = BACKENDS[backend]
+    factory = ESTIMATORS[estimator]
     version = factory.version() if hasattr(factory, "version") else "unknown"
-    key = pose_cache.cache_key(path, backend, {**options, "person": person}, version)
+    key = pose_cache.cache_key(path, estimator, {**options, "person": person}, version)
     seq = pose_cache.load(key, source=str(path))
     if seq is not None:
         log.info("%s: poses from the cache (%s)", path, key)
         return seq
-    seq = extract_pose(path, backend, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
+    seq = extract_pose(path, estimator, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
                        **options)
     pose_cache.save(key, seq)
     return seq

@@ -1,8 +1,8 @@
 """Pick one person in a video with several, and keep the pose estimator on that person.
 
-MediaPipe Pose (the default backend) sees one person per image: whoever its detector likes best, frame by
+MediaPipe Pose (the default estimator) sees one person per image: whoever its detector likes best, frame by
 frame. To choose, `find_people` runs a still-image estimator repeatedly on one frame, greying out each person
-it finds, which gives every person's box; `choose_person` applies the user's rule; `CroppedBackend` then runs
+it finds, which gives every person's box; `choose_person` applies the user's rule; `CroppedEstimator` then runs
 the tracking estimator on a crop around the chosen person only, following their box from frame to frame, and
 maps the joints back to full-frame pixels.
 """
@@ -94,7 +94,7 @@ def choose_person(boxes: list[Box], rule: str | int, width: int, height: int) ->
     return ordered[index]
 
 
-class CroppedBackend:
+class CroppedEstimator:
     """Runs ``inner`` on a crop around one person and follows them; joints come back in full-frame pixels."""
 
     def __init__(self, inner: Callable[[np.ndarray], Any], start: Box, margin: float = 1.6, hold: int = 0) -> None:

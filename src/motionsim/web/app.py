@@ -10,12 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .._version import __version__
-from .files import InputRejected
-from .jobs import Worker
+from .history import Store
 from .routes import api, pages
 from .safety import BodyLimit, SameOrigin
 from .settings import Settings
-from .store import Store
+from .uploads import InputRejected
+from .worker import Worker
 
 #: Room for the form fields and multipart framing around two files at the per-file limit.
 FORM_SLACK = 64 * 1024

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .jobs import Worker
+from .history import Store
 from .settings import Settings
-from .store import Store
+from .worker import Worker
 
 
 def get_settings(request: Request) -> Settings:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .jobs import STAGES
+from .stages import STAGES
 
 FILES = {"json": "result.json", "video": "feedback.mp4", "report": "report.html", "timeline": "timeline.json"}
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..render import frame_part_scores, least_similar_moments, legend, score_hex
-from ..skeleton import BODY_PARTS
+from ..skeleton import BODY_PARTS, PART_LABELS
 
 MAX_COLUMNS = 600
 DEFAULT_FPS = 30.0
@@ -34,7 +34,7 @@ def page_timeline(result: Mapping[str, Any], threshold: float, fps: float | None
                 "start_s": m["start_frame"] / fps}
                for m in least_similar_moments(result, k=3)]
     return {"frames": n_a, "fps": fps, "step": step, "threshold": threshold,
-            "parts": list(BODY_PARTS), "labels": [p.replace("_", " ") for p in BODY_PARTS],
+            "parts": list(BODY_PARTS), "labels": [PART_LABELS[p] for p in BODY_PARTS],
             "flipped": bool(result.get("flipped")), "columns": columns, "moments": moments,
             "colors": {"overall": score_hex(result["similarity"], threshold),
                        **{p: score_hex(s, threshold) for p, s in result["body_parts"].items()}},

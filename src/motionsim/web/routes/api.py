@@ -4,7 +4,6 @@ downloaded and deleted."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 from pathlib import Path
@@ -14,11 +13,10 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from ...argtypes import positive_int, unit_float, window_length
+from ...values import positive_int, unit_float, window_length
 from ..deps import SettingsDep, StoreDep, WorkerDep
-from ..files import InputRejected, list_data, resolve_data, save_upload
-from ..jobs import remove_unused_uploads
 from ..models import FILES, JobPublic, JobsPublic, job_public
+from ..uploads import InputRejected, list_data, remove_unused_uploads, resolve_data, save_upload
 
 router = APIRouter(prefix="/api", tags=["api"])
 MEDIA = {"json": "application/json", "video": "video/mp4", "report": "text/html", "timeline": "application/json"}
@@ -28,7 +26,7 @@ def _option(check, value: str, flag: str):
     """The CLI's own validation and words (``argument --window: ...``)."""
     try:
         return check(str(value))
-    except argparse.ArgumentTypeError as exc:
+    except ValueError as exc:
         raise InputRejected(f"argument {flag}: {exc}") from None
 
 
@@ -68,9 +66,7 @@ async def compare(
         for side, upload, name in (("a", a, a_name), ("b", b, b_name)):
             saved.append(await _input(side, upload, name, settings))
     except InputRejected:
-        for item in saved:
-            if item["kind"] == "upload" and not store.path_in_use(item["path"]):
-                Path(item["path"]).unlink(missing_ok=True)
+        remove_unused_uploads(store, saved, settings.upload_dir)
         raise
     job = store.create(options, dict(zip("ab", saved)))
     worker.submit(job["id"])
@@ -114,7 +110,7 @@ def delete_job(job_id: str, store: StoreDep, settings: SettingsDep) -> Response:
         raise HTTPException(409, "this comparison is running; delete it when it has finished")
     store.delete(job_id)
     shutil.rmtree(settings.results_dir / job_id, ignore_errors=True)
-    remove_unused_uploads(store, job, settings.upload_dir)
+    remove_unused_uploads(store, job["inputs"].values(), settings.upload_dir, exclude=job_id)
     return Response(status_code=204)
 
 

@@ -9,23 +9,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import MissingExtraError, MotionsimError
+from ..errors import MissingExtraError, MotionsimError
+from .options import positive_float
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("serve", help="a local web page to compare two motions",
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="a local web page to compare two motions",
                               description="Serve a web page on this machine: upload two videos or keypoint files "
                               "(or pick them from --data), follow the progress, see the feedback video, the "
                               "per-part timeline and the scores; every comparison is kept in a history. The JSON "
@@ -36,17 +27,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data", metavar="DIR", help="folder whose videos and keypoint files the page may pick by name")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the history, uploads and results (default: the user's data folder)")
-    p.add_argument("--max-upload-mb", type=_positive_float, default=500, metavar="MB",
+    p.add_argument("--max-upload-mb", type=positive_float, default=500, metavar="MB",
                    help="largest upload accepted, per file (default 500)")
-    p.set_defaults(func=cmd_serve)
+    p.set_defaults(func=run)
 
 
-def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         import uvicorn
 
-        from .web.app import create_app
-        from .web.settings import Settings, default_state_dir
+        from ..web.app import create_app
+        from ..web.settings import Settings, default_state_dir
     except ImportError as exc:
         raise MissingExtraError(f"serve needs {exc.name}, which a plain install leaves out: "
                                 f"pip install 'motionsim[web]'") from exc

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..argtypes import nonnegative_int, positive_int, window_length
 from ..errors import MotionsimError
-from .methods import DEFAULT_METHODS, METHODS, MethodOptions
+from ..evaluate.methods import DEFAULT_METHODS, METHODS, MethodOptions
+from .options import add_engine_args, engine_from, nonnegative_int, positive_int, uses_cluster, window_length
 
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 DEFAULT_OUT = "ntu_pair_scores.csv"
@@ -34,13 +34,13 @@ def _methods(text: str) -> list[str]:
     return _method_names(text, METHODS)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``evaluate`` (with its ``ntu`` subcommand) to the main CLI."""
-    p = subparsers.add_parser("evaluate", help="benchmark similarity methods against human ratings",
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``evaluate`` (with its ``ntu``, ``synth`` and ``real`` benchmarks) to the main CLI."""
+    p = sub.add_parser("evaluate", help="benchmark similarity methods against human ratings",
                               description="Benchmarks of similarity methods against human judgement.")
-    sub = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
+    benchmarks = p.add_subparsers(dest="benchmark", metavar="BENCHMARK")
     p.set_defaults(func=lambda args, out: _missing_benchmark(p))
-    n = sub.add_parser(
+    n = benchmarks.add_parser(
         "ntu", help="Spearman correlation with the NTU RGB+D 120 AMT ratings (the paper's Table 2)",
         description="Score every pair of the AMT annotation file (bundled; or --pairs) with each method, original "
         "and body flip, and print Spearman's rank correlation with AMT_score. Clips are DIR/**/<sample>.json in "
@@ -66,18 +66,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     n.add_argument("--target-column", default="AMT_score", help="rating column (default AMT_score)")
     n.add_argument("--out", metavar="CSV", default=DEFAULT_OUT, help=f"per-pair scores (default {DEFAULT_OUT})")
     n.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    n.add_argument("--engine", choices=["local", "ray"], default="local",
-                   help="run in this process (default) or as Ray tasks (needs motionsim[ray]); same output; with "
-                   "ray, finished shards are kept in .OUT.csv.work/ beside --out so an interrupted run resumes")
-    n.add_argument("--address", metavar="auto|HOST:PORT", default=None,
-                   help="Ray cluster to join (default: start a private local cluster on 127.0.0.1)")
+    add_engine_args(n, resumable=True)
     n.set_defaults(func=cmd_evaluate_ntu)
-    _register_synth(sub)
-    _register_real(sub)
+    _register_synth(benchmarks)
+    _register_real(benchmarks)
 
 
 def _synth_methods(text: str) -> list[str]:
-    from .synth_methods import SYNTH_METHOD_NAMES
+    from ..evaluate.synth_methods import SYNTH_METHOD_NAMES
 
     return _method_names(text, SYNTH_METHOD_NAMES)
 
@@ -128,7 +124,7 @@ def _register_real(sub: argparse._SubParsersAction) -> None:
 def _run_benchmark(args: argparse.Namespace, out: TextIO, default_names: Iterable[str],
                    evaluate: Callable[[list], Any], table: Callable[[Any], str]) -> int:
     """Build the asked methods, run one benchmark, print its table or JSON; exit 2 when no method could run."""
-    from .synth_methods import build_synth_methods
+    from ..evaluate.synth_methods import build_synth_methods
 
     default, variants = parse_models(args.model, None)
     names = args.methods if args.methods is not None else list(default_names)
@@ -143,10 +139,10 @@ def _run_benchmark(args: argparse.Namespace, out: TextIO, default_names: Iterabl
 def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
     import dataclasses
 
-    from .report import format_synth_table
-    from .synth_methods import DEFAULT_SYNTH_METHODS
-    from .synth_tasks import SIZES
-    from .synthetic import evaluate_synthetic
+    from ..evaluate.report import format_synth_table
+    from ..evaluate.synth_methods import DEFAULT_SYNTH_METHODS
+    from ..evaluate.synth_tasks import SIZES
+    from ..evaluate.synthetic import evaluate_synthetic
 
     config = dataclasses.replace(SIZES[args.size], seed=args.seed)
     return _run_benchmark(args, out, DEFAULT_SYNTH_METHODS,
@@ -155,7 +151,7 @@ def cmd_evaluate_synth(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_evaluate_real(args: argparse.Namespace, out: TextIO) -> int:
-    from .real import DEFAULT_REAL_METHODS, evaluate_real, format_real_table
+    from ..evaluate.real import DEFAULT_REAL_METHODS, evaluate_real, format_real_table
 
     return _run_benchmark(args, out, DEFAULT_REAL_METHODS,
                           lambda methods: evaluate_real(methods, args.cache, flip=not args.no_flip,
@@ -195,8 +191,8 @@ def parse_models(specs: list[str], checkpoints: str | None) -> tuple[str | None,
 
 
 def cmd_evaluate_ntu(args: argparse.Namespace, out: TextIO) -> int:
-    from .harness import evaluate_ntu
-    from .report import format_table
+    from ..evaluate.harness import evaluate_ntu
+    from ..evaluate.report import format_table
 
     default, variants = parse_models(args.model, args.checkpoints)
     for flag, path in (("--whole-body-model", args.whole_body_model), ("--lstm-model", args.lstm_model)):
@@ -206,10 +202,8 @@ def cmd_evaluate_ntu(args: argparse.Namespace, out: TextIO) -> int:
                             whole_body_model=args.whole_body_model, lstm_model=args.lstm_model,
                             frame_step=args.frame_step)
     engine = work_dir = None
-    if args.engine != "local" or args.address:
-        from ..engine import get_engine
-
-        engine = get_engine(args.engine, args.address)
+    if uses_cluster(args):
+        engine = engine_from(args)
         work_dir = Path(args.out).parent / f".{Path(args.out).name}.work"
     ev = evaluate_ntu(args.skeletons, args.pairs, args.methods, options, args.target_column,
                       progress=sys.stderr.isatty(), engine=engine, work_dir=work_dir)

@@ -6,13 +6,13 @@ import argparse
 import json
 from typing import TextIO
 
-from ..argtypes import nonnegative_int, positive_int
 from ..errors import PoseFormatError
+from .options import nonnegative_int, positive_int
 
 
 def _preview(args: argparse.Namespace, out: TextIO) -> int:
-    from .motions import MOTION_LIBRARY
-    from .preview import DEFAULT_MOTIONS, render_preview
+    from ..synth.motions import MOTION_LIBRARY
+    from ..synth.preview import DEFAULT_MOTIONS, render_preview
 
     motions = args.motions or list(DEFAULT_MOTIONS)
     unknown = [m for m in motions if m not in MOTION_LIBRARY]
@@ -26,8 +26,8 @@ def _preview(args: argparse.Namespace, out: TextIO) -> int:
 def _write_sara(args: argparse.Namespace, out: TextIO) -> int:
     import numpy as np
 
-    from .motions import list_motions
-    from .sara import write_sara
+    from ..synth.motions import list_motions
+    from ..synth.sara import write_sara
 
     rng = np.random.default_rng(args.seed)
     train, test = list_motions(split="train"), list_motions(split="val")
@@ -39,7 +39,7 @@ def _write_sara(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
-    from .motions import MOTION_LIBRARY, VAL_FAMILIES
+    from ..synth.motions import MOTION_LIBRARY, VAL_FAMILIES
 
     rows = [{"name": m.name, "category": m.category, "variables": list(m.variables), "parts": list(m.parts),
              "split": "val" if m.family in VAL_FAMILIES else "train"} for m in MOTION_LIBRARY.values()]
@@ -49,22 +49,22 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``synth`` command and its sub-commands to the main CLI's subparsers."""
-    synth = subparsers.add_parser("synth", help="synthetic SARA-like training motions")
-    sub = synth.add_subparsers(dest="synth_command", required=True)
-    p = sub.add_parser("preview", help="render stick figures of a few motions from several views (PNG)")
+    synth = sub.add_parser("synth", help="synthetic SARA-like training motions")
+    actions = synth.add_subparsers(dest="synth_command", required=True)
+    p = actions.add_parser("preview", help="render stick figures of a few motions from several views (PNG)")
     p.add_argument("--out", default="synth_preview.png", help="output PNG (default: %(default)s)")
     p.add_argument("--motions", nargs="+", help="motion names (default: a sample across categories)")
     p.add_argument("--character", default="bruno", help="character name (default: %(default)s)")
     p.set_defaults(func=_preview)
-    w = sub.add_parser("write-sara", help="write the library in SARA's folder layout")
+    w = actions.add_parser("write-sara", help="write the library in SARA's folder layout")
     w.add_argument("out_dir")
     w.add_argument("--n-motions", type=positive_int, default=None, help="training base motions to write (default: all)")
     w.add_argument("--n-variations", type=positive_int, default=8,
                    help="characteristic vectors per motion (default: 8)")
     w.add_argument("--seed", type=nonnegative_int, default=0, help="random seed (default: 0)")
     w.set_defaults(func=_write_sara)
-    ls = sub.add_parser("list", help="list the base motions, categories, variables and split")
+    ls = actions.add_parser("list", help="list the base motions, categories, variables and split")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_list)

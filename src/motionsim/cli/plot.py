@@ -1,4 +1,5 @@
-"""``motionsim plot``: pictures of results: a comparison's timeline, and a map of many clips' embeddings."""
+"""``motionsim plot timeline|embeddings``: pictures of results: a comparison's timeline, and a map of many
+clips' embeddings."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from .argtypes import positive_int, unit_float, window_length
-from .errors import MotionsimError
-from .inputs import add_model_choice, add_video_args, load_input
-from .skeleton import PART_LABELS
+from ..errors import MotionsimError
+from ..skeleton import PART_LABELS
+from .options import PART_CHOICES, add_model_choice, add_video_args, add_window_args, load_input, unit_float
 
 _FIGURE_SUFFIXES = (".png", ".svg")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    plot = subparsers.add_parser("plot", help="draw a comparison's timeline or a map of motion embeddings")
-    sub = plot.add_subparsers(dest="plot_command", metavar="KIND", required=True)
+def register(sub: argparse._SubParsersAction) -> None:
+    plot = sub.add_parser("plot", help="draw a comparison's timeline or a map of motion embeddings")
+    kinds = plot.add_subparsers(dest="plot_command", metavar="KIND", required=True)
 
-    t = sub.add_parser("timeline", help="per-part similarity over time, from `compare --json` output",
+    t = kinds.add_parser("timeline", help="per-part similarity over time, from `compare --json` output",
                        description="Draw each body part's score over A's time from the JSON that "
                        "`motionsim compare --json` prints (or writes with --out).")
     t.add_argument("result", metavar="RESULT.json")
@@ -28,18 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--threshold", type=unit_float, default=0.4, help="similar/different line (default 0.4)")
     t.set_defaults(func=cmd_plot_timeline)
 
-    e = sub.add_parser("embeddings", help="t-SNE map of the window embeddings of several clips (paper Fig. 10)",
+    e = kinds.add_parser("embeddings", help="t-SNE map of the window embeddings of several clips (paper Fig. 10)",
                        description="Embed every window of every clip and place them on a 2-D t-SNE map, coloured "
                        "by label: clips that move alike cluster together.")
     e.add_argument("files", nargs="+", metavar="FILE", help="keypoint files or videos")
     e.add_argument("--labels", metavar="CSV", help="CSV with columns file,label (file: a path, name or stem); "
                    "default: each clip is its own label")
-    e.add_argument("--part", default="overall", choices=["overall", "right_arm", "left_arm", "right_leg",
-                                                          "left_leg", "torso"],
+    e.add_argument("--part", default="overall", choices=PART_CHOICES,
                    help="whole body (default) or one body part's embedding space")
     e.add_argument("-o", "--out", required=True, metavar="FILE.png|svg", help="picture to write")
-    e.add_argument("--window", type=window_length, default=32, help="window length w (default 32)")
-    e.add_argument("--stride", type=positive_int, default=8, help="window stride r (default 8)")
+    add_window_args(e, default_stride=8)
     add_model_choice(e)
     e.add_argument("--seed", type=int, default=0, help="t-SNE seed (default 0)")
     add_video_args(e)
@@ -54,7 +52,7 @@ def _check_out(path: str) -> Path:
 
 
 def cmd_plot_timeline(args: argparse.Namespace, out: TextIO) -> int:
-    from .render.plots import save_figure, timeline_figure
+    from ..render.plots import save_figure, timeline_figure
 
     target = _check_out(args.out)
     try:
@@ -86,14 +84,13 @@ def read_labels(path: str, files: list[str]) -> list[str]:
 
 
 def cmd_plot_embeddings(args: argparse.Namespace, out: TextIO) -> int:
-    from .embed import embed_sequences
-    from .embedding_map import embedding_map
-    from .model.runtime import resolve_model
-    from .render.plots import embedding_map_figure, save_figure
+    from ..embed import embed_sequences
+    from ..embedding_map import embedding_map
+    from ..model.runtime import resolve_model
+    from ..render.plots import embedding_map_figure, save_figure
 
     target = _check_out(args.out)
     labels = read_labels(args.labels, args.files) if args.labels else [Path(f).stem for f in args.files]
-    args.debug = getattr(args, "debug", False)
     seqs = [load_input(f, args, i) for i, f in enumerate(args.files)]
     embeddings = embed_sequences(seqs, resolve_model(args.model, args.backend), args.window, args.stride)
     points, point_labels = embedding_map(embeddings, labels, part=args.part, seed=args.seed)

@@ -1,6 +1,6 @@
-"""Getting inputs onto disk safely: uploads streamed to ``<sha256>.<ext>`` with a size cap and a type found
-from the bytes (never from the name), and ``--data`` picks resolved inside the data folder. A user's file name
-is only ever displayed, never used as a path."""
+"""Getting inputs onto disk safely, and off it when no comparison needs them any more: uploads streamed to
+``<sha256>.<ext>`` with a size cap and a type found from the bytes (never from the name), and ``--data`` picks
+resolved inside the data folder. A user's file name is only ever displayed, never used as a path."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..digest import file_sha256
 from ..io import VIDEO_EXTENSIONS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .history import Store
 
 CHUNK = 1024 * 1024
 ACCEPTED = ".json, .csv, .npy, .npz, " + ", ".join(sorted(VIDEO_EXTENSIONS))
@@ -160,3 +164,13 @@ def _display(name: str) -> str:
     """A user's file name for display: its last component, printable, at most 120 characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1] or "upload"
     return "".join(c for c in base if c.isprintable())[:120]
+
+
+def remove_unused_uploads(store: Store, items: Iterable[Mapping[str, str]], upload_dir: Path,
+                          exclude: str = "") -> None:
+    """Delete the stored uploads among ``items`` that no job other than ``exclude`` refers to (uploads are
+    shared by content; ``--data`` files are never touched)."""
+    for item in items:
+        path = Path(item["path"])
+        if item["kind"] == "upload" and path.parent == upload_dir and not store.path_in_use(item["path"], exclude):
+            path.unlink(missing_ok=True)

@@ -7,15 +7,15 @@ import json
 import logging
 from typing import TextIO
 
-from ..argtypes import nonnegative_int, positive_int
+from .options import nonnegative_int, positive_int
 
 log = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
         "train", help="train a BPE model (synthetic data or a SARA folder)",
-        description="Train the BPE network (DESIGN §4) and keep the checkpoint with the lowest validation loss. "
+        description="Train the BPE network (docs/training.md) and keep the checkpoint with the lowest validation loss. "
         "Writes OUT/best.safetensors, OUT/last.pt (resume state), OUT/log.csv and, if matplotlib is installed "
         "(pip install 'motionsim[plot]'), OUT/loss_curve.png; if tensorboard is installed, OUT/tensorboard/.")
     p.add_argument("--data", default="synth", metavar="synth|DIR",
@@ -44,9 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     from ..errors import MotionsimError
-    from .config import load_config
-    from .data import make_sources
-    from .loop import fit
+    from ..train.config import load_config
+    from ..train.data import make_sources
+    from ..train.loop import fit
 
     cfg = load_config(args.config, args.preset, steps=args.steps, batch_size=args.batch_size, seed=args.seed,
                       contrastive_weight=args.contrastive_weight, no_variation_loss=args.no_variation_loss,

@@ -3,33 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TextIO
 
-from .inputs import add_video_args
+from .options import add_video_args, load_input
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
         "extract", help="estimate the poses in a video and write them as keypoint JSON",
         description="Run 2-D pose estimation on every frame of VIDEO and write the NTU/COCO-17 keypoint JSON "
         "(with fps and frame size) that compare, score-pairs and evaluate read. Results are cached in the user's "
-        "cache folder (MOTIONSIM_CACHE_DIR overrides it), keyed on the video's content, the backend and the "
+        "cache folder (MOTIONSIM_CACHE_DIR overrides it), keyed on the video's content, the estimator and the "
         "motionsim version.")
     p.add_argument("video", metavar="VIDEO", help="a video file (.mp4 .avi .mov .mkv .webm)")
     p.add_argument("-o", "--out", metavar="OUT.json", help="output file (default: VIDEO's name with .json)")
-    p.add_argument("--backend", default="mediapipe", choices=["mediapipe"],
+    p.add_argument("--estimator", default="mediapipe", choices=["mediapipe"],
                    help="pose estimator (default: mediapipe, BlazePose full, model complexity 1)")
+    # the old name of --estimator (elsewhere --backend is the model's runtime): accepted, with a notice
+    p.add_argument("--backend", dest="old_backend", choices=["mediapipe"], help=argparse.SUPPRESS)
     add_video_args(p)
-    p.set_defaults(func=cmd_extract)
+    p.set_defaults(func=run)
 
 
-def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
-    from .atomic import atomic_output
-    from .errors import PoseFormatError
-    from .io import save_pose
-    from .video import load_video
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ..atomic import atomic_output
+    from ..errors import PoseFormatError
+    from ..io import save_pose
 
+    if args.old_backend:
+        print("motionsim: notice: extract --backend is now --estimator (--backend names the model's runtime in "
+              "the other commands)", file=sys.stderr)
+        args.estimator = args.old_backend
     video = Path(args.video)
     target = Path(args.out) if args.out else video.with_suffix(".json")
     if target.suffix.lower() != ".json":
@@ -38,7 +44,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
         raise PoseFormatError(f"{target}: refusing to overwrite the input video")
     if "," in str(args.person):
         raise PoseFormatError("extract reads one video: give one --person choice")
-    seq = load_video(video, args.backend, person=args.person, cache=not args.no_cache, quiet=not args.debug)
+    seq = load_input(str(video), args, fmt="video", estimator=args.estimator)
     with atomic_output(target) as tmp:
         save_pose(seq, tmp, fmt="coco")
     seen = int((seq.scores > 0).any(axis=1).sum())

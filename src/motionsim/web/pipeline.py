@@ -1,0 +1,66 @@
+"""One comparison job, as ``motionsim compare A B --json --video --report`` does it, with the same library
+calls (`motionsim.io.load_pose`, `motionsim.compare`, `motionsim.render.feedback.write_feedback`) plus the
+page's timeline; and the words of a failure, as the command line prints them."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import describe
+
+log = logging.getLogger("motionsim.web")
+
+#: ``stage(name, fraction=0.0)``: called as each stage starts and as pose estimation advances.
+StageCallback = Callable[..., None]
+
+
+def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report)."""
+    from ..io import load_pose
+    from ..person_spec import person_for
+    from ..render.feedback import source_video, write_feedback
+    from ..similarity import compare
+    from .timeline import page_timeline
+
+    opts, inputs = job["options"], job["inputs"]
+    seqs = []
+    for index, (key, name) in enumerate((("a", "poses_a"), ("b", "poses_b"))):
+        stage(name)
+
+        def frames_done(done: int, total: int | None, name: str = name) -> None:
+            if total:
+                stage(name, min(done / total, 1.0))
+
+        seqs.append(load_pose(inputs[key]["path"], person=person_for(opts.get("person", "auto"), index),
+                              on_frames=frames_done))
+    seq_a, seq_b = seqs
+    stage("scoring")
+    data = compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"json": str(out_dir / "result.json"), "timeline": str(out_dir / "timeline.json")}
+    Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if opts.get("feedback", True):
+        files.update(write_feedback(data, seq_a, seq_b, video=out_dir / "feedback.mp4", report=out_dir / "report.html",
+                                    video_a=source_video(seq_a, inputs["a"]["path"]),
+                                    video_b=source_video(seq_b, inputs["b"]["path"]), name_a=inputs["a"]["name"],
+                                    name_b=inputs["b"]["name"], threshold=opts["threshold"], progress=False,
+                                    on_stage=stage))
+    fps = seq_a.fps or (data.get("fps") or {}).get("a")  # the feedback video's rate (render.video.output_fps)
+    Path(files["timeline"]).write_text(json.dumps(page_timeline(data, opts["threshold"], fps)), encoding="utf-8")
+    return data, files
+
+
+def user_message(exc: Exception, job: dict[str, Any]) -> str:
+    """What `motionsim compare` prints after ``motionsim: error:`` (`motionsim.errors.describe`), with the stored
+    file names replaced by the names the user gave."""
+    failure = describe(exc)
+    if failure.internal:
+        log.error("internal error", exc_info=exc)
+    text = f"internal error: {failure.message}" if failure.internal else failure.message
+    for item in job["inputs"].values():
+        text = text.replace(item["path"], item["name"])
+    return text

@@ -1,0 +1,66 @@
+"""One background worker thread runs the comparisons, one at a time (pose estimation and the model already
+use the CPU cores), writing each stage's progress to the history so any page can poll it. The work itself is
+`pipeline.compute`, the same library calls as ``motionsim compare``."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+
+from .history import Store
+from .pipeline import compute, user_message
+from .settings import Settings
+from .stages import progress_at
+from .uploads import remove_unused_uploads
+
+log = logging.getLogger("motionsim.web")
+
+
+class Worker:
+    """A queue of job ids and the thread that runs them."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings, self.store = settings, store
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="motionsim-worker", daemon=True)
+
+    def start(self) -> None:
+        for job_id in self.store.unfinished():  # left by a server that stopped: run them again
+            self.submit(job_id)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def submit(self, job_id: str) -> None:
+        self.store.update(job_id, status="queued", stage="queued", progress=0.0)
+        self._queue.put(job_id)
+
+    def _loop(self) -> None:
+        while (job_id := self._queue.get()) is not None:
+            try:
+                self.run(job_id)
+            except Exception:  # noqa: BLE001 - a bug in one job must not stop the worker
+                log.exception("job %s crashed", job_id)
+
+    def _stage(self, job_id: str, stage: str, fraction: float = 0.0) -> None:
+        """Enter ``stage``, or move ``fraction`` of the way through it (pose estimation reports frames)."""
+        self.store.update(job_id, status="running", stage=stage, progress=progress_at(stage, fraction))
+
+    def run(self, job_id: str) -> None:
+        """Run one job to done or failed; a failed job's uploads are deleted unless another job uses them."""
+        job = self.store.get(job_id)
+        if job is None or job["status"] not in ("queued", "running"):
+            return  # deleted while queued
+        out_dir = self.settings.results_dir / job_id
+        try:
+            result, files = compute(job, out_dir, lambda stage, fraction=0.0: self._stage(job_id, stage, fraction))
+        except Exception as exc:  # noqa: BLE001 - every failure is shown on the page
+            self.store.update(job_id, status="failed", stage="failed", error=user_message(exc, job))
+            shutil.rmtree(out_dir, ignore_errors=True)
+            remove_unused_uploads(self.store, job["inputs"].values(), self.settings.upload_dir, exclude=job_id)
+            return
+        self.store.update(job_id, status="done", stage="done", progress=1.0, result=result, files=files)
