@@ -1,4 +1,4 @@
-"""Turn a `PoseSequence` into the model's input: the five body-part channel blocks of DESIGN §2.
+"""Turn a `PoseSequence` into the model's input: the five body-part channel blocks of docs/method.md §2.
 
 Pipeline: COCO-17 -> internal 15 joints -> fill missing joints -> Gaussian smoothing (sigma 2 frames) ->
 scale to a canonical height (from bone lengths, not posture) -> per-part coordinates relative to each part's
@@ -78,7 +78,7 @@ def frame_heights(points: np.ndarray) -> np.ndarray:
 
 
 def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequence") -> np.ndarray:
-    """Fill missing joints from the previous frame, then backwards from the next (DESIGN §2).
+    """Fill missing joints from the previous frame, then backwards from the next (docs/method.md §2).
 
     A joint missing in every frame takes the position of its nearest present joint up the chain
     (wrist -> elbow -> shoulder...), so a cropped or hidden limb reads as "not moving", not as garbage.

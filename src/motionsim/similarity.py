@@ -29,7 +29,7 @@ DEFAULT_STRIDE = 8
 
 @dataclass
 class SimilarityResult:
-    """What `compare` returns; `to_dict()` is the JSON contract of DESIGN §6 (plus a few extra keys)."""
+    """What `compare` returns; `to_dict()` is the JSON contract of docs/method.md §6 (plus a few extra keys)."""
 
     similarity: float
     body_parts: dict[str, float]

@@ -1,7 +1,7 @@
 """Skeleton layouts as plain data, and maps from other keypoint layouts onto COCO-17.
 
 Every reader turns its input into COCO-17 (the pose estimators' common denominator); preprocessing then
-builds the paper's 15-joint internal layout from it (DESIGN §2).
+builds the paper's 15-joint internal layout from it (docs/method.md §2).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ INTERNAL15_FROM_COCO17: tuple[tuple[int, ...], ...] = (
     (0,), (5, 6), (6,), (8,), (10,), (5,), (7,), (9,), (11, 12), (12,), (14,), (16,), (11,), (13,), (15,),
 )
 
-# ---------------------------------------------------------------- body parts (DESIGN §2)
+# ---------------------------------------------------------------- body parts (docs/method.md §2)
 BODY_PARTS: tuple[str, ...] = ("right_arm", "left_arm", "right_leg", "left_leg", "torso")
 #: How tables, pictures and pages name the parts (and a short form for narrow tables).
 PART_LABELS: dict[str, str] = {p: p.replace("_", " ") for p in BODY_PARTS}
