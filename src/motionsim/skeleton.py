@@ -6,7 +6,10 @@ builds the paper's 15-joint internal layout from it (docs/method.md §2).
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - numpy loads with the first conversion (the CLI parser needs names only)
+    import numpy as np
 
 # ---------------------------------------------------------------- COCO-17: the canonical input layout
 COCO17_JOINTS: tuple[str, ...] = (
@@ -118,10 +121,13 @@ def to_coco17(points: np.ndarray, scores: np.ndarray, layout: str) -> tuple[np.n
 
     Examples
     --------
+    >>> import numpy as np
     >>> p, s = to_coco17(np.ones((2, 25, 2)), np.ones((2, 25)), "body25")
     >>> p.shape, s.shape
     ((2, 17, 2), (2, 17))
     """
+    import numpy as np
+
     if layout not in LAYOUTS:
         raise ValueError(f"unknown keypoint layout {layout!r}; known: {', '.join(LAYOUTS)}")
     n_joints, index = LAYOUTS[layout]
