@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from motionsim.clips import embed_clips
+from motionsim.dtw import BULK
 from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence, save_pose
 from motionsim.model.runtime import resolve_model
-from motionsim.clips import embed_clips
-from motionsim.dtw import BULK
 from motionsim.pairs import index_samples, load_samples, score_pairs
 from motionsim.similarity import compare_embeddings
 

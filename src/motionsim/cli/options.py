@@ -104,3 +104,13 @@ def load_input(path: str, args: argparse.Namespace, index: int = 0, **options: A
 
     return load_pose(path, person=person_for(args.person, index), cache=not args.no_cache, quiet=not args.debug,
                      **options)
+
+
+def load_inputs(paths: list[str], args: argparse.Namespace, **options: Any) -> list[Any]:
+    """`load_input` of several inputs (input i takes the i-th --person choice), their videos estimated side by
+    side (`motionsim.io.load_poses`)."""
+    from ..io import load_poses
+    from ..person_spec import person_for
+
+    return load_poses(paths, [person_for(args.person, i) for i in range(len(paths))], cache=not args.no_cache,
+                      quiet=not args.debug, **options)

@@ -38,11 +38,12 @@ Reader = Callable[..., PoseSequence]
 
 def _read_video(path: Path, *, person: int | str = "auto", cache: bool = True, quiet: bool = True,
                 on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
-                ) -> PoseSequence:
+                keep_frames: Callable[[Any], None] | None = None) -> PoseSequence:
     """The one way a video is read: pose estimation through the pose cache (`motionsim.video.load_video`)."""
     from ..video import load_video
 
-    return load_video(path, estimator, person=person, cache=cache, quiet=quiet, on_frames=on_frames)
+    return load_video(path, estimator, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
+                      keep_frames=keep_frames)
 
 
 def _keypoint_person(path: Path, person: int | str) -> int | str:
@@ -153,7 +154,7 @@ def _dispatch(path: Path, fmt: str | None, person: int | str) -> PoseSequence:
 
 def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto", cache: bool = True,
               quiet: bool = True, on_frames: Callable[[int, int | None], None] | None = None,
-              estimator: str = "mediapipe") -> PoseSequence:
+              estimator: str = "mediapipe", keep_frames: Callable[[Any], None] | None = None) -> PoseSequence:
     """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`: the one loader that the
     command line, the web page and the Python API call.
 
@@ -168,6 +169,8 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     quiet : videos only: silence the estimator's native log lines
     on_frames : videos only: ``on_frames(done, total)`` follows pose estimation
     estimator : videos only: the pose estimator (a key of `motionsim.video.ESTIMATORS`)
+    keep_frames : videos only: called with every decoded BGR frame (not called when the poses come from the
+        cache), e.g. to keep the feedback video's backgrounds
 
     Raises
     ------
@@ -187,7 +190,7 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     _check_path(path)
     if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
         return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
-                           estimator=estimator).validate()
+                           estimator=estimator, keep_frames=keep_frames).validate()
     person = _keypoint_person(path, person)
     try:
         seq = _dispatch(path, fmt, person)
@@ -198,6 +201,51 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError) as exc:
         raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
     return seq.validate()
+
+
+def is_video(path: str | Path) -> bool:
+    """Whether `load_pose` reads ``path`` as a video (by its extension)."""
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None = None, *,
+               on_frames: Sequence[Callable[[int, int | None], None] | None] | None = None,
+               keep_frames: Sequence[Callable[[Any], None] | None] | None = None, **options: Any,
+               ) -> list[PoseSequence]:
+    """`load_pose` of several inputs (``persons[i]``, ``on_frames[i]`` and ``keep_frames[i]`` for input i;
+    ``options`` for all), with their videos estimated side by side, one thread each: a pose estimator uses one
+    core and releases the GIL, so two videos take the time of one on two cores, with the same keypoints as
+    one after the other. The first failure (in input order) is raised; Ctrl-C stops the other estimations
+    within a few frames."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = len(paths)
+    persons = list(persons) if persons is not None else ["auto"] * n
+    progress = list(on_frames) if on_frames is not None else [None] * n
+    keeps = list(keep_frames) if keep_frames is not None else [None] * n
+    videos = [i for i, p in enumerate(paths) if is_video(p)]
+    if len(videos) < 2:
+        return [load_pose(p, person=persons[i], on_frames=progress[i], keep_frames=keeps[i], **options)
+                for i, p in enumerate(paths)]
+    stop = threading.Event()
+
+    def load(i: int) -> PoseSequence:
+        def follow(done: int, total: int | None) -> None:
+            if stop.is_set():
+                raise KeyboardInterrupt  # ends that estimation; its capture and estimator are closed
+            if progress[i] is not None:
+                progress[i](done, total)
+
+        return load_pose(paths[i], person=persons[i], on_frames=follow, keep_frames=keeps[i], **options)
+
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="motionsim-pose") as pool:
+        futures = [pool.submit(load, i) for i in range(n)]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            stop.set()
+            raise
 
 
 def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:
