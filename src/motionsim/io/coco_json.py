@@ -111,7 +111,7 @@ def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequenc
     return PoseSequence(points, scores, fps=fps, source=str(source), meta=meta)
 
 
-def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Read an NTU/COCO-17 keypoint JSON file.
 
     Examples
@@ -124,7 +124,7 @@ def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
     >>> len(seq), seq.fps
     (3, 30.0)
     """
-    return from_json(read_json(path), path, person)
+    return from_json(read_json(path, max_bytes), path, person)
 
 
 def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
