@@ -6,14 +6,26 @@ from __future__ import annotations
 
 import math
 
+#: Characters of a refused value that a message quotes (a 5,000-digit number is shown cut).
+SHOWN_CHARS = 40
+
+
+def _shown(value: object, quoted: bool = False) -> str:
+    """``value`` for a message, quoted (repr) or not, cut after `SHOWN_CHARS` characters with its length."""
+    text = str(value)
+    if len(text) <= SHOWN_CHARS:
+        return repr(value) if quoted else text
+    cut = text[:SHOWN_CHARS] + "..."
+    return f"{cut!r} ({len(text)} characters)" if quoted else f"{cut} ({len(text)} characters)"
+
 
 def _int_at_least(text: str | int, minimum: int, wanted: str) -> int:
     try:
         value = int(str(text).strip())
     except ValueError:
-        raise ValueError(f"expected {wanted}, got {text!r}") from None
+        raise ValueError(f"expected {wanted}, got {_shown(text, quoted=True)}") from None
     if value < minimum:
-        raise ValueError(f"expected {wanted}, got {value}")
+        raise ValueError(f"expected {wanted}, got {_shown(value)}")
     return value
 
 
@@ -25,11 +37,18 @@ def nonnegative_int(text: str | int) -> int:
     return _int_at_least(text, 0, "an integer >= 0")
 
 
+#: Longest window, in frames (4.5 minutes at 30 fps): a longer one only makes padding allocate without bound.
+MAX_WINDOW = 8192
+
+
 def window_length(text: str | int) -> int:
-    """A window length in frames: a positive multiple of 8 (the encoder halves time three times)."""
+    """A window length in frames: a positive multiple of 8 (the encoder halves time three times), at most
+    `MAX_WINDOW`."""
     value = positive_int(text)
+    if value > MAX_WINDOW:
+        raise ValueError(f"the window must be at most {MAX_WINDOW} frames, got {_shown(value)}")
     if value % 8:
-        raise ValueError(f"the window must be a multiple of 8 (the encoder halves time 3 times), got {value}")
+        raise ValueError(f"the window must be a multiple of 8 (the encoder halves time 3 times), got {_shown(value)}")
     return value
 
 
@@ -38,7 +57,7 @@ def unit_float(text: str | float) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ValueError(f"expected a number in [-1, 1], got {text!r}") from None
+        raise ValueError(f"expected a number in [-1, 1], got {_shown(text, quoted=True)}") from None
     if not -1.0 <= value <= 1.0:
         raise ValueError(f"expected a number in [-1, 1], got {value}")
     return value
@@ -48,7 +67,7 @@ def positive_float(text: str | float) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ValueError(f"expected a positive number, got {text!r}") from None
+        raise ValueError(f"expected a positive number, got {_shown(text, quoted=True)}") from None
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"expected a positive number, got {value}")
     return value

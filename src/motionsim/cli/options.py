@@ -49,7 +49,7 @@ def add_model_choice(p: argparse.ArgumentParser) -> None:
 def add_window_args(p: argparse.ArgumentParser, default_stride: int) -> None:
     """--window and --stride: Algorithm 1's w and r."""
     p.add_argument("--window", type=window_length, default=32,
-                   help="window length w in frames, a multiple of 8 (default 32)")
+                   help="window length w in frames, a multiple of 8, at most 8192 (default 32)")
     p.add_argument("--stride", type=positive_int, default=default_stride,
                    help=f"window stride r in frames: a score every r frames (default {default_stride})")
 
