@@ -133,3 +133,14 @@ def test_a_csv_field_over_the_csv_module_limit_is_bad_input(tmp_path):
     path.write_text("x0," + "y" * 200_000 + "\n1,2\n")
     with pytest.raises(PoseFormatError, match=r"wide\.csv: cannot be read: Error: field larger than field limit"):
         load_pose(path)
+
+
+def test_a_frame_number_far_away_is_not_a_gap_to_fill(tmp_path):
+    """Missing frame numbers become empty frames; a span of 10^11 frames in a 100-byte file is refused."""
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps({"annotations": [{"frame_num": 0, "objects": []},
+                                                {"frame_num": 99_999_999_999, "objects": []}]}))
+    started = time.perf_counter()
+    with pytest.raises(InputTooLargeError, match=r"far\.json: frame numbers 0 to 99999999999 would take 1.95e\+07 MB"):
+        load_pose(path)
+    assert time.perf_counter() - started < 1

@@ -144,7 +144,7 @@ def _dispatch(path: Path, fmt: str | None, person: int | str, max_bytes: int | N
             obj = read_json(path, max_bytes)
             fmt = _json_format(obj, path)
             if fmt == "coco":
-                return coco_json.from_json(obj, path, person)
+                return coco_json.from_json(obj, path, person, max_bytes)
             if fmt == "mediapipe":
                 return mediapipe.read_json_dump(path, obj)
         else:
