@@ -7,6 +7,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+#: The address test clients use: the server only answers to the host names it is bound to.
+LOCAL = "http://127.0.0.1"
+
 
 def upload(client: TestClient, a: Path, b: Path, wait: bool = False, **fields):
     """POST /api/compare with two files."""

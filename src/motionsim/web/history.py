@@ -1,19 +1,26 @@
-"""The history: every comparison as one SQLite row (status, progress, options, inputs with their SHA-256,
-result JSON, paths of the rendered files), so a refresh or a restart loses nothing.
+"""The history: every comparison as one SQLite row (status, progress, attempts, options, inputs with their
+SHA-256, result JSON, paths of the rendered files), so a refresh or a restart loses nothing.
 
 One connection and one lock: every read and write goes through it, so there is a single writer (like
 datasette's write thread) and the worker thread and request handlers never interleave statements.
+
+Before a server starts, `check_history` makes sure the database is readable and matches the results on disk
+(a corrupt or emptied database is refused with one line, never silently replaced); `move_aside` is what
+``--reset-history`` does with the old one. An older database gains the new columns when opened (`MIGRATIONS`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from ..errors import MotionsimError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -23,6 +30,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     status TEXT NOT NULL,          -- queued | running | done | failed
     stage TEXT NOT NULL DEFAULT '',
     progress REAL NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,  -- how many times a worker started it
     error TEXT,
     options TEXT NOT NULL,         -- JSON: window, stride, flip, threshold, person, feedback
     result TEXT,                   -- JSON: exactly `motionsim compare --json`
@@ -39,8 +47,75 @@ CREATE TABLE IF NOT EXISTS inputs (
 );
 CREATE INDEX IF NOT EXISTS inputs_path ON inputs(path);
 """
+#: Columns added since the first schema: (table, column, definition); added to an older database when opened.
+MIGRATIONS = (("jobs", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
 _JSON_FIELDS = ("options", "result", "files")
 UNFINISHED = ("queued", "running")
+FINISHED = ("done", "failed")
+#: How a result folder (jobs/<id>) and a stored upload (uploads/<sha256>.<ext>) are named.
+JOB_ID = re.compile(r"[0-9a-f]{12}")
+UPLOAD_NAME = re.compile(r"[0-9a-f]{64}\.[a-z0-9]{1,5}")
+RESET_HINT = "move it aside, or start with --reset-history (which moves the old history and its files into {aside})"
+
+
+class HistoryError(MotionsimError):
+    """The history database cannot be used as it is; the message says what to do."""
+
+
+def _count_files(folder: Path, pattern: re.Pattern[str]) -> int:
+    try:
+        return sum(1 for p in folder.iterdir() if pattern.fullmatch(p.name))
+    except OSError:
+        return 0
+
+
+def check_history(db_path: Path, results_dir: Path, upload_dir: Path) -> None:
+    """Refuse (`HistoryError`, one line) a history database that cannot be opened, fails SQLite's quick check,
+    is not motionsim's, or is missing or empty while stored results exist (they would all be orphaned)."""
+    aside = RESET_HINT.format(aside=f"{db_path.parent}/old-<time>/")
+    stored = _count_files(results_dir, JOB_ID) + _count_files(upload_dir, UPLOAD_NAME)
+    orphans = (f"but {results_dir.parent} holds {_count_files(results_dir, JOB_ID)} results and "
+               f"{_count_files(upload_dir, UPLOAD_NAME)} uploads that it would orphan")
+    if not db_path.exists():
+        if stored:
+            raise HistoryError(f"{db_path}: the history database is missing, {orphans}; put it back, or start "
+                               f"with --reset-history (which moves those files into {db_path.parent}/old-<time>/)")
+        return
+    try:
+        db = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=rw", uri=True)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{db_path}: the history database cannot be opened ({exc}); {aside}") from None
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(1)")]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        rows = db.execute("SELECT count(*) FROM jobs").fetchone()[0] if "jobs" in tables else 0
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{db_path}: the history database is corrupt ({exc}); {aside}") from None
+    finally:
+        db.close()
+    if problems != ["ok"]:
+        raise HistoryError(f"{db_path}: the history database is corrupt ({problems[0]}); {aside}")
+    if tables - {"jobs", "inputs"} and "jobs" not in tables:
+        raise HistoryError(f"{db_path}: not a motionsim history (it has tables {', '.join(sorted(tables))}); "
+                           f"{aside}")
+    if not rows and stored:
+        raise HistoryError(f"{db_path}: the history database is empty, {orphans}; {aside}")
+
+
+def move_aside(db_path: Path, results_dir: Path, upload_dir: Path) -> Path | None:
+    """``--reset-history``: move the database (with its -wal/-shm files), the results and the uploads into a new
+    folder ``old-<time>`` beside them (nothing is deleted); returns that folder, or None when there was nothing."""
+    moving = [p for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), results_dir, upload_dir)
+              if p.exists()]
+    if not moving:
+        return None
+    aside = db_path.parent / time.strftime("old-%Y%m%d-%H%M%S")
+    while aside.exists():
+        aside = aside.with_name(aside.name + "-1")
+    aside.mkdir(parents=True)
+    for path in moving:
+        path.rename(aside / path.name)
+    return aside
 
 
 class Store:
@@ -54,6 +129,9 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
+            for table, column, definition in MIGRATIONS:
+                if column not in {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -82,6 +160,14 @@ class Store:
                                  (job_id, side, item["name"], item["sha256"], item["path"], item["kind"]))
             self._db.execute("COMMIT")
             return self._row(self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone())
+
+    def begin(self, job_id: str) -> int:
+        """Mark a job running as a worker starts it; returns how many times it has been started."""
+        with self._lock:
+            self._db.execute("UPDATE jobs SET attempts = attempts + 1, status = 'running', updated = ? WHERE id = ?",
+                             (time.time(), job_id))
+            row = self._db.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            return int(row["attempts"]) if row else 0
 
     def update(self, job_id: str, **fields: Any) -> None:
         """Set columns of one job (status, stage, progress, error, result, files)."""
@@ -112,6 +198,24 @@ class Store:
         with self._lock:
             return self._db.execute("SELECT 1 FROM inputs WHERE path = ? AND job_id != ? LIMIT 1",
                                     (path, exclude)).fetchone() is not None
+
+    def finished(self) -> list[dict[str, Any]]:
+        """Done and failed jobs, oldest first (what the retention policy may remove): id, created and inputs
+        only (results are not parsed)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, created FROM jobs WHERE status IN (?, ?) ORDER BY created, id",
+                                    FINISHED).fetchall()
+            inputs: dict[str, dict[str, dict[str, str]]] = {}
+            for r in self._db.execute("SELECT job_id, side, name, sha256, path, kind FROM inputs"):
+                inputs.setdefault(r["job_id"], {})[r["side"]] = {k: r[k] for k in ("name", "sha256", "path", "kind")}
+            return [{"id": r["id"], "created": r["created"], "inputs": inputs.get(r["id"], {})} for r in rows]
+
+    def known(self) -> tuple[set[str], set[str]]:
+        """(every job id, every stored path an input refers to)."""
+        with self._lock:
+            ids = {r["id"] for r in self._db.execute("SELECT id FROM jobs")}
+            paths = {r["path"] for r in self._db.execute("SELECT DISTINCT path FROM inputs")}
+            return ids, paths
 
     def unfinished(self) -> list[str]:
         """Jobs a previous server left queued or running, oldest first (they are run again)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import describe
+from ..errors import InputTooLargeError, describe
 
 log = logging.getLogger("motionsim.web")
 
@@ -18,8 +18,10 @@ log = logging.getLogger("motionsim.web")
 StageCallback = Callable[..., None]
 
 
-def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report)."""
+def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
+            max_bytes: int | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report).
+    ``max_bytes``: the reading limit of keypoint files (`motionsim.io.load_pose`)."""
     from ..io import load_pose
     from ..person_spec import person_for
     from ..render.feedback import source_video, write_feedback
@@ -36,7 +38,7 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback) -> tuple[d
                 stage(name, min(done / total, 1.0))
 
         seqs.append(load_pose(inputs[key]["path"], person=person_for(opts.get("person", "auto"), index),
-                              on_frames=frames_done))
+                              on_frames=frames_done, max_bytes=max_bytes))
     seq_a, seq_b = seqs
     stage("scoring")
     data = compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
@@ -61,6 +63,8 @@ def user_message(exc: Exception, job: dict[str, Any]) -> str:
     if failure.internal:
         log.error("internal error", exc_info=exc)
     text = f"internal error: {failure.message}" if failure.internal else failure.message
+    if isinstance(exc, InputTooLargeError):
+        text += " (motionsim serve --max-input-mb raises it)"
     for item in job["inputs"].values():
         text = text.replace(item["path"], item["name"])
     return text
