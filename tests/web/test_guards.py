@@ -49,6 +49,10 @@ def test_host_names_by_binding():
     assert allowed_hosts("127.0.0.1") == {"127.0.0.1", "::1", "localhost"}
     assert allowed_hosts("192.168.1.5") == {"127.0.0.1", "::1", "localhost", "192.168.1.5"}
     assert socket.gethostname().lower() in allowed_hosts("0.0.0.0")  # the machine's names only on every interface
+    from motionsim.cli.serve import is_loopback  # where no token is required by default
+
+    assert all(map(is_loopback, ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.5", "example.com", ""]))
 
 
 def test_bound_to_every_interface_an_address_is_served_a_name_is_not(tmp_path):

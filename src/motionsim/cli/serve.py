@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
 import re
 import secrets
 import socket
@@ -17,7 +18,6 @@ from typing import TextIO
 from ..errors import MissingExtraError, MotionsimError
 from .options import positive_float
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]{8,256}")
 
 
@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                               "API (POST /api/compare answers like compare --json) is documented at /docs.")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network, "
-                   "and then every request needs the token)")
+                   "and beyond 127.0.0.0/8 and ::1 every request needs the token)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--token", nargs="?", const="", metavar="TOKEN",
                    help="require this token on every request (at least 8 of A-Z a-z 0-9 . _ ~ -); without a value, "
@@ -55,9 +55,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine: ``localhost``, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _token(args: argparse.Namespace) -> str | None:
     if args.token is None:
-        return None if args.host in LOCAL_HOSTS else secrets.token_urlsafe(24)
+        return None if is_loopback(args.host) else secrets.token_urlsafe(24)
     if args.token == "":
         return secrets.token_urlsafe(24)
     if not TOKEN_CHARS.fullmatch(args.token):
@@ -106,7 +116,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if wildcard:
         out.write(f"motionsim: also http://127.0.0.1:{port}/{query} on this machine\n")
     out.flush()
-    if args.host not in LOCAL_HOSTS:
+    if not is_loopback(args.host):
         print(f"motionsim: note: serving on {args.host}: requests need the token (in the address above; scripts "
               f"send 'Authorization: Bearer <token>')", file=sys.stderr)
     config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5)

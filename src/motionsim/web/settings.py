@@ -11,7 +11,6 @@ DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_INPUT_MB = 100
 #: A job interrupted this many times (the server killed while it ran) is marked failed instead of run again.
 DEFAULT_MAX_ATTEMPTS = 3
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def default_state_dir() -> Path:
@@ -68,10 +67,6 @@ class Settings:
     @property
     def max_input_bytes(self) -> int:
         return int(self.max_input_mb * 1024 * 1024)
-
-    @property
-    def loopback(self) -> bool:
-        return self.host in LOOPBACK_HOSTS
 
     def make_dirs(self) -> None:
         for folder in (self.state_dir, self.upload_dir, self.results_dir):
