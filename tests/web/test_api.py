@@ -62,7 +62,8 @@ def test_job_progress_files_and_history_survive_a_restart(settings, data_dir):
     with TestClient(create_app(settings), base_url=LOCAL) as client:  # a new server on the same state folder
         history = client.get("/api/jobs").json()
         assert history["count"] == 1 and history["data"][0]["id"] == job["id"]
-        assert history["data"][0]["summary"]["similarity"] == job["result"]["similarity"]
+        assert history["data"][0]["summary"] == {k: job["result"][k] for k in ("similarity", "body_parts", "flipped")}
+        assert history["data"][0]["summary"]["flipped"] is False and history["data"][0]["result"] is None
         assert client.get(f"/api/jobs/{job['id']}").json()["result"] == job["result"]
 
 

@@ -50,6 +50,8 @@ CREATE INDEX IF NOT EXISTS inputs_path ON inputs(path);
 #: Columns added since the first schema: (table, column, definition); added to an older database when opened.
 MIGRATIONS = (("jobs", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
 _JSON_FIELDS = ("options", "result", "files")
+#: The columns a history listing reads (all but the whole result).
+_LISTED = "id, created, updated, status, stage, progress, attempts, error, options, files"
 UNFINISHED = ("queued", "running")
 FINISHED = ("done", "failed")
 #: How a result folder (jobs/<id>) and a stored upload (uploads/<sha256>.<ext>) are named.
@@ -142,7 +144,8 @@ class Store:
             return None
         job = dict(row)
         for key in _JSON_FIELDS:
-            job[key] = json.loads(job[key]) if job[key] else None
+            if key in job:
+                job[key] = json.loads(job[key]) if job[key] else None
         job["inputs"] = {r["side"]: dict(r) for r in self._db.execute(
             "SELECT side, name, sha256, path, kind FROM inputs WHERE job_id = ? ORDER BY side", (job["id"],))}
         return job
@@ -184,10 +187,19 @@ class Store:
             return self._row(self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone())
 
     def list(self, limit: int = 200) -> list[dict[str, Any]]:
-        """Newest first."""
+        """Newest first, each ``result`` cut to its summary (similarity, body_parts, flipped) by SQLite, so a
+        long history of long comparisons is never parsed whole."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM jobs ORDER BY created DESC LIMIT ?", (limit,)).fetchall()
-            return [self._row(r) for r in rows]
+            rows = self._db.execute(f"SELECT {_LISTED}, json_extract(result, '$.similarity', '$.body_parts', "
+                                    "'$.flipped') AS summary FROM jobs ORDER BY created DESC LIMIT ?",
+                                    (limit,)).fetchall()
+            jobs = []
+            for row in rows:
+                job = self._row(row)
+                summary = json.loads(job.pop("summary")) if row["summary"] else None
+                job["result"] = dict(zip(("similarity", "body_parts", "flipped"), summary)) if summary else None
+                jobs.append(job)
+            return jobs
 
     def delete(self, job_id: str) -> bool:
         with self._lock:

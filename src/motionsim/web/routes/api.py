@@ -94,7 +94,7 @@ async def compare(
 
 
 @router.get("/jobs", response_model=JobsPublic)
-def list_jobs(store: StoreDep, limit: Annotated[int, Query(ge=1, le=1_000_000)] = 200) -> JobsPublic:
+def list_jobs(store: StoreDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 200) -> JobsPublic:
     """The history, newest first (scores only; ``GET /api/jobs/{id}`` has the whole result)."""
     jobs = [job_public(j, with_result=False) for j in store.list(limit)]
     return JobsPublic(data=jobs, count=len(jobs))
