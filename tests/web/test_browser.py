@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from web_helpers import wait_until_served
 
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
@@ -56,10 +57,7 @@ def serve(state: Path, *options: str):
         line = lines.get(timeout=30)
         assert "serving on http://127.0.0.1:" in line, line
         url = line.split("serving on ", 1)[1].split()[0]
-        deadline = time.monotonic() + 15
-        while httpx.get(url.split("?")[0] + "openapi.json").status_code not in (200, 401) \
-                and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until_served(url.split("?")[0] + "openapi.json")
         yield url
     finally:
         proc.terminate()

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import LOCAL, upload, wait_for
+from web_helpers import LOCAL, upload, wait_for, wait_until_served
 
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
@@ -198,7 +198,9 @@ def test_retention_runs_after_each_job(tmp_path, data_dir):
         assert first.status_code == 200  # the job that has just finished is kept for its result
         second = upload(client, data_dir / "kick.json", data_dir / "wave.json", wait=True, feedback="false")
         assert second.status_code == 200
-        history = client.get("/api/jobs").json()
+        deadline = time.monotonic() + 10  # the worker applies retention just after it marks the job done
+        while (history := client.get("/api/jobs").json())["count"] > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert history["count"] == 1 and history["data"][0]["inputs"]["a"]["name"] == "kick.json"
         assert len(list(settings.results_dir.iterdir())) == 1
 
@@ -258,3 +260,29 @@ def test_reset_history_moves_the_old_one_aside_and_serves(tmp_path):
     assert (aside[0] / "history.sqlite3").read_bytes() == b"garbage" * 1000
     assert (aside[0] / "jobs" / "0123456789ab").is_dir()
     check_history(state / "history.sqlite3", state / "jobs", state / "uploads")  # the new one is sound
+
+
+def test_one_server_per_state_folder(tmp_path, capsys):
+    """A second server on the same folder would remove the first one's uploads in flight at its start."""
+    state = tmp_path / "state"
+    proc = subprocess.Popen([sys.executable, "-m", "motionsim", "serve", "--port", "0", "--state", str(state)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = proc.stdout.readline()
+        assert "serving on http://127.0.0.1:" in line
+        wait_until_served(line.split("serving on ", 1)[1].split()[0] + "api/jobs")  # started: its folders exist
+        partial = state / "uploads" / f"{uploads.PARTIAL_PREFIX}inflight"
+        partial.write_bytes(b"an upload being written")
+        code, printed, _ = serve_main(state, "--reset-history")
+        err = capsys.readouterr().err
+        assert code == 2 and printed == ""
+        assert err.startswith(f"motionsim: error: {state}: another motionsim serve (process {proc.pid}) uses this "
+                              f"state folder; stop it, or give this one another --state")
+        assert partial.exists() and (state / "history.sqlite3").exists()  # nothing moved, nothing cleaned
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    with TestClient(create_app(Settings(state_dir=state)), base_url=LOCAL) as client:  # free again
+        assert client.get("/api/jobs").status_code == 200
+    assert not partial.exists()

@@ -75,12 +75,38 @@ def _token(args: argparse.Namespace) -> str | None:
     return args.token
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        raise MotionsimError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from exc
+    return sock
+
+
+def _announce(out: TextIO, host: str, port: int, token: str | None, state: Path) -> None:
+    """The address to open (with the token), before anything else is printed on stdout."""
+    query = f"?token={token}" if token else ""
+    wildcard = host in ("0.0.0.0", "::")
+    shown = socket.gethostname() if wildcard else f"[{host}]" if ":" in host else host
+    out.write(f"motionsim: serving on http://{shown}:{port}/{query} (history in {state}; Ctrl-C stops)\n")
+    if wildcard:
+        out.write(f"motionsim: also http://127.0.0.1:{port}/{query} on this machine\n")
+    out.flush()
+    if not is_loopback(host):
+        print(f"motionsim: note: serving on {host}: requests need the token (in the address above; scripts "
+              f"send 'Authorization: Bearer <token>')", file=sys.stderr)
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         import uvicorn
 
+        from ..web import history
         from ..web.app import create_app
-        from ..web.history import check_history, move_aside
         from ..web.settings import Settings, default_state_dir
     except ImportError as exc:
         raise MissingExtraError(f"serve needs {exc.name}, which a plain install leaves out: "
@@ -92,33 +118,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     settings = Settings(state_dir=Path(args.state) if args.state else default_state_dir(), data_dir=data,
                         max_upload_mb=args.max_upload_mb, max_input_mb=args.max_input_mb, host=args.host,
                         token=token, keep_days=args.keep_days, max_state_gb=args.max_state_gb)
-    if args.reset_history:
-        aside = move_aside(settings.db_path, settings.results_dir, settings.upload_dir)
-        if aside is not None:
-            print(f"motionsim: moved the old history, results and uploads to {aside}", file=sys.stderr)
-    check_history(settings.db_path, settings.results_dir, settings.upload_dir)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    history.hold_state(settings.state_dir)  # before anything is moved or checked; the app holds it too
     try:
-        sock.bind((args.host, args.port))
-    except (OSError, OverflowError) as exc:
-        sock.close()
-        raise MotionsimError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}"
-                             ) from exc
-    port = sock.getsockname()[1]
-    settings = dataclasses.replace(settings, port=port)
-    query = f"?token={token}" if token else ""
-    wildcard = args.host in ("0.0.0.0", "::")
-    shown = socket.gethostname() if wildcard else f"[{args.host}]" if ":" in args.host else args.host
-    out.write(f"motionsim: serving on http://{shown}:{port}/{query} (history in {settings.state_dir}; "
-              f"Ctrl-C stops)\n")
-    if wildcard:
-        out.write(f"motionsim: also http://127.0.0.1:{port}/{query} on this machine\n")
-    out.flush()
-    if not is_loopback(args.host):
-        print(f"motionsim: note: serving on {args.host}: requests need the token (in the address above; scripts "
-              f"send 'Authorization: Bearer <token>')", file=sys.stderr)
-    config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+        if args.reset_history:
+            aside = history.move_aside(settings.db_path, settings.results_dir, settings.upload_dir)
+            if aside is not None:
+                print(f"motionsim: moved the old history, results and uploads to {aside}", file=sys.stderr)
+        history.check_history(settings.db_path, settings.results_dir, settings.upload_dir)
+        sock = _bind(args.host, args.port)
+        settings = dataclasses.replace(settings, port=sock.getsockname()[1])
+        _announce(out, args.host, settings.port, token, settings.state_dir)
+        config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        history.release_state(settings.state_dir)
     return 0

@@ -1,9 +1,10 @@
 """`create_app(settings)`: the FastAPI application of ``motionsim serve``. Nothing is built at import time; the
 store and the worker live from startup to shutdown (``with TestClient(app)`` runs both).
 
-At startup the history is checked (`history.check_history`: a corrupt or emptied database stops the start with
-one line), the leftovers of a killed server are removed (`cleanup.clean_at_start`) and the worker starts (jobs
-left unfinished run again, up to ``max_attempts`` times; the retention policy runs)."""
+At startup the state folder is taken (`history.hold_state`: one server per folder), the history is checked
+(`history.check_history`: a corrupt or emptied database stops the start with one line), the leftovers of a
+killed server are removed (`cleanup.clean_at_start`) and the worker starts (jobs left unfinished run again, up
+to ``max_attempts`` times; the retention policy runs)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from .._version import __version__
 from .cleanup import clean_at_start
-from .history import Store, check_history
+from .history import Store, check_history, hold_state, release_state
 from .routes import api, pages
 from .safety import BodyLimit, HostCheck, SameOrigin, SecurityHeaders, TokenAuth
 from .settings import Settings
@@ -33,14 +34,18 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        check_history(settings.db_path, settings.results_dir, settings.upload_dir)
-        store = Store(settings.db_path)
-        clean_at_start(store, settings)
-        app.state.store, app.state.worker = store, Worker(settings, store, app.state.leases)
-        app.state.worker.start()
-        yield
-        app.state.worker.stop()
-        store.close()
+        hold_state(settings.state_dir)
+        try:
+            check_history(settings.db_path, settings.results_dir, settings.upload_dir)
+            store = Store(settings.db_path)
+            clean_at_start(store, settings)
+            app.state.store, app.state.worker = store, Worker(settings, store, app.state.leases)
+            app.state.worker.start()
+            yield
+            app.state.worker.stop()
+            store.close()
+        finally:
+            release_state(settings.state_dir)
 
     app = FastAPI(title="motionsim", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Per-body-part motion similarity. `POST /api/compare` answers like "

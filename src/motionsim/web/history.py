@@ -4,14 +4,16 @@ SHA-256, result JSON, paths of the rendered files), so a refresh or a restart lo
 One connection and one lock: every read and write goes through it, so there is a single writer (like
 datasette's write thread) and the worker thread and request handlers never interleave statements.
 
-Before a server starts, `check_history` makes sure the database is readable and matches the results on disk
-(a corrupt or emptied database is refused with one line, never silently replaced); `move_aside` is what
-``--reset-history`` does with the old one. An older database gains the new columns when opened (`MIGRATIONS`).
+Before a server starts, `hold_state` makes sure no other server uses the same state folder, `check_history`
+that the database is readable and matches the results on disk (a corrupt or emptied database is refused with
+one line, never silently replaced); `move_aside` is what ``--reset-history`` does with the old one. An older
+database gains the new columns when opened (`MIGRATIONS`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -19,6 +21,11 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: no lock there
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import MotionsimError
 
@@ -62,6 +69,48 @@ RESET_HINT = "move it aside, or start with --reset-history (which moves the old 
 
 class HistoryError(MotionsimError):
     """The history database cannot be used as it is; the message says what to do."""
+
+
+#: State folders this process holds (path -> open lock file, holders), so the command line and the app it builds
+#: can both hold the same folder.
+_HELD: dict[str, list[Any]] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def hold_state(state_dir: Path) -> None:
+    """Take the state folder for this process (an exclusive ``flock`` on ``STATE/.lock``), or refuse
+    (`HistoryError`) when another server holds it: two servers on one folder would remove each other's
+    uploads in flight. Held until `release_state` is called as many times."""
+    key = str(state_dir)
+    with _HELD_LOCK:
+        if key in _HELD:
+            _HELD[key][1] += 1
+            return
+        state_dir.mkdir(parents=True, exist_ok=True)
+        handle = (state_dir / ".lock").open("a+")
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.seek(0)
+                owner = handle.read().strip() or "?"
+                handle.close()
+                raise HistoryError(f"{state_dir}: another motionsim serve (process {owner}) uses this state folder; "
+                                   f"stop it, or give this one another --state") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        _HELD[key] = [handle, 1]
+
+
+def release_state(state_dir: Path) -> None:
+    key = str(state_dir)
+    with _HELD_LOCK:
+        if key in _HELD:
+            _HELD[key][1] -= 1
+            if not _HELD[key][1]:
+                _HELD.pop(key)[0].close()
 
 
 def _count_files(folder: Path, pattern: re.Pattern[str]) -> int:
