@@ -52,6 +52,19 @@ def window_length(text: str | int) -> int:
     return value
 
 
+#: Largest window stride, in frames (over 9 hours at 30 fps: one window per sequence); a stride beyond int64
+#: broke NumPy's indexing.
+MAX_STRIDE = 1_000_000
+
+
+def stride_length(text: str | int) -> int:
+    """A window stride in frames: a positive integer, at most `MAX_STRIDE`."""
+    value = positive_int(text)
+    if value > MAX_STRIDE:
+        raise ValueError(f"the stride must be at most {MAX_STRIDE:,} frames, got {_shown(value)}")
+    return value
+
+
 def unit_float(text: str | float) -> float:
     """A float in [-1, 1], such as a cosine threshold."""
     try:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from ...values import positive_int, unit_float, window_length
+from ...values import stride_length, unit_float, window_length
 from ..cleanup import forget
 from ..deps import LeasesDep, SettingsDep, StoreDep, WorkerDep
 from ..models import FILES, JobPublic, JobsPublic, job_public
@@ -65,7 +65,7 @@ async def compare(
         raise InputRejected(f"argument --person: expected auto, largest, central, an index or two choices such as "
                             f"1,0, got {len(person)} characters")
     options = {"window": _option(window_length, window, "--window"),
-               "stride": _option(positive_int, stride, "--stride"), "flip": flip,
+               "stride": _option(stride_length, stride, "--stride"), "flip": flip,
                "threshold": _option(unit_float, threshold, "--threshold"),
                "person": person.strip() or "auto", "feedback": feedback}
     saved: list[dict[str, str]] = []
