@@ -128,7 +128,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         sock = _bind(args.host, args.port)
         settings = dataclasses.replace(settings, port=sock.getsockname()[1])
         _announce(out, args.host, settings.port, token, settings.state_dir)
-        config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5,
+                                proxy_headers=False)  # no proxy: X-Forwarded-* never changes scheme or client
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         history.release_state(settings.state_dir)
