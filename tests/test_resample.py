@@ -58,3 +58,25 @@ def test_compare_across_frame_rates_reports_source_frames(tmp_path):
 
 def test_to_source_frame_round_trip():
     assert to_source_frame(0, 60.0) == 0 and to_source_frame(30, 25.0) == 25 and to_source_frame(7, 30.0) == 7
+
+
+def test_every_path_reports_the_same_frames_and_padding(tmp_path):
+    """A 50-frame clip filmed at 60 fps is 25 frames at the model's rate: shorter than one window, so padded.
+    compare, score-pairs' clip embedding and the plain embedding API must all say so (one owner resamples)."""
+    from motionsim.clips import embed_clips
+    from motionsim.embed import embed_sequences
+    from motionsim.io import save_pose
+    from motionsim.model.runtime import resolve_model
+
+    short = PoseSequence(make_motion(50, seed=4, kind="wave", fps=60.0), np.ones((50, 17)), fps=60.0)
+    path = save_pose(short, tmp_path / "short60.json")
+    other = _at_rate(MODEL_FPS, seconds=3.0)
+    model = resolve_model(None)
+    result = compare(path, other, pad_short=True).to_dict()
+    assert result["frames"]["a"] == 50 and result["padded"]["a"] is True and result["resampled_to"] == MODEL_FPS
+    clips, errors = embed_clips([str(path)], model, 32, 2, pad_short=True)
+    by_file = clips[str(path)].variants[0]
+    by_api = embed_sequences([short], model, 32, 8, pad_short=True)[0]
+    for emb in (by_file, by_api):
+        assert (emb.n_frames, emb.padded, emb.source_frames, emb.source_fps) == (25, True, 50, 60.0)
+    assert not errors and clips[str(path)].frames == 50

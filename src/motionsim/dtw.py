@@ -5,8 +5,9 @@ no compilation. Both add the costs in float64 in the same order and break ties t
 up, then left), so they return bit-identical paths and scores (tests pin it): which one runs is only a matter
 of speed, never of results. The rule is explicit and depends only on the call: ``kernel="numba"`` or
 ``"numpy"`` runs that kernel; ``"auto"`` (the default) runs numpy for matrices of at most `SMALL_MATRIX`
-cells, where it answers before numba could even load (~0.4 s once per process), and numba above. Jobs that
-align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba).
+cells, where it answers before numba could even load (~0.8 s once per process), and numba above. Jobs that
+align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba). The numpy
+kernel aligns the five parts of a comparison in one sweep (`similarity_paths`).
 `benchmarks/bench_dtw.py` compares both with tslearn and dtaidistance; the numba kernel is the fastest on our
 sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1).
 """
@@ -14,7 +15,7 @@ sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,43 +23,70 @@ KERNELS = ("auto", "numba", "numpy")
 #: The kernel of jobs that align thousands of small matrices (score-pairs, evaluate, library search).
 BULK = "numba"
 
-#: Up to this many cells, ``kernel="auto"`` runs the numpy kernel: a one-off comparison of short clips then
-#: never pays for loading numba.
-SMALL_MATRIX = 2_500
+#: Up to this many cells per matrix, ``kernel="auto"`` runs the numpy kernel: loading numba costs ~0.8 s once
+#: per process (import and cached kernels), more than the numpy sweep of the five parts of a 1,000 x 1,000
+#: comparison (two 4.5-minute clips at r = 8); `benchmarks/bench_dtw.py` measures both.
+SMALL_MATRIX = 1_000_000
 
 
-def _accumulate_numpy(cost: np.ndarray) -> np.ndarray:
-    """Accumulated cost, shape (n + 1, m + 1), in float64 like the compiled kernel (same sums, same order)."""
-    cost = np.asarray(cost, dtype=np.float64)
-    n, m = cost.shape
-    acc = np.full((n + 1, m + 1), np.inf)
-    acc[0, 0] = 0.0
-    for k in range(n + m - 1):  # cells with i + j == k only depend on earlier diagonals
-        i = np.arange(max(0, k - m + 1), min(n, k + 1))
-        j = k - i
-        best = np.minimum(np.minimum(acc[i, j], acc[i, j + 1]), acc[i + 1, j])
-        acc[i + 1, j + 1] = cost[i, j] + best
-    return acc
+def _sweep_numpy(costs: np.ndarray, keep_steps: bool = True) -> tuple[np.ndarray, np.ndarray, list]:
+    """The forward pass of DTW for a stack of cost matrices (P, n, m), one anti-diagonal at a time.
+
+    Cells with i + j == k depend only on diagonals k - 1 and k - 2, so each diagonal is a handful of numpy
+    operations on slices, for all P matrices at once (the five parts of a comparison share one sweep). Each
+    cell adds its cost to the best predecessor in float64 with the compiled kernel's tie rule (diagonal, then
+    up, then left), so totals and paths are bit-identical to it.
+
+    Returns the total cost (P,), the path length (P,) and, with ``keep_steps``, per diagonal (first row, steps
+    (P, cells): 0 diagonal, 1 up, 2 left) for `_backtrack_numpy`.
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    p, n, m = costs.shape
+    flipped = costs[:, :, ::-1]  # anti-diagonals of costs are diagonals of this view
+    # position r + 1 holds row r of a diagonal, position 0 row -1 (the origin before the first cell); positions
+    # outside a diagonal's rows stay inf. Three buffers turn: diagonals k - 2, k - 1 and k.
+    acc = [np.full((p, n + 2), np.inf) for _ in range(3)]
+    lengths = [np.zeros((p, n + 2), dtype=np.int64) for _ in range(3)]
+    acc[0][:, 0] = 0.0  # diagonal -2 holds the origin
+    steps = []
+    for k in range(n + m - 1):
+        prev2, prev1, cur = acc[k % 3], acc[(k + 1) % 3], acc[(k + 2) % 3]
+        len2, len1, cur_len = lengths[k % 3], lengths[(k + 1) % 3], lengths[(k + 2) % 3]
+        lo, hi = max(0, k - m + 1), min(n - 1, k)
+        diag, up, left = prev2[:, lo:hi + 1], prev1[:, lo:hi + 1], prev1[:, lo + 1:hi + 2]
+        take_diag = (diag <= up) & (diag <= left)
+        take_up = ~take_diag & (up <= left)
+        cur[:, lo + 1:hi + 2] = flipped.diagonal(m - 1 - k, axis1=1, axis2=2) + np.minimum(np.minimum(diag, up), left)
+        cur[:, lo] = np.inf  # rows that left the band, and the next row (buffers are reused)
+        cur[:, hi + 2] = np.inf
+        cur_len[:, lo + 1:hi + 2] = np.where(take_diag, len2[:, lo:hi + 1],
+                                             np.where(take_up, len1[:, lo:hi + 1], len1[:, lo + 1:hi + 2])) + 1
+        if keep_steps:
+            steps.append((lo, np.where(take_diag, 0, np.where(take_up, 1, 2)).astype(np.int8)))
+    last = (n + m - 1 + 1) % 3  # the buffer of the last diagonal
+    return acc[last][:, n].copy(), lengths[last][:, n].copy(), steps
 
 
-def _backtrack_numpy(acc: np.ndarray) -> np.ndarray:
-    i, j = acc.shape[0] - 1, acc.shape[1] - 1
-    path = [(i - 1, j - 1)]
-    while i > 1 or j > 1:
-        diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
-        if diag <= up and diag <= left:
+def _backtrack_numpy(steps: list, which: int, n: int, m: int) -> np.ndarray:
+    """The path of matrix ``which`` of a `_sweep_numpy`, from its recorded steps."""
+    i, j = n - 1, m - 1
+    path = [(i, j)]
+    while i > 0 or j > 0:
+        lo, chosen = steps[i + j]
+        s = chosen[which, i - lo]
+        if s == 0:
             i, j = i - 1, j - 1
-        elif up <= left:
+        elif s == 1:
             i -= 1
         else:
             j -= 1
-        path.append((i - 1, j - 1))
+        path.append((i, j))
     return np.array(path[::-1], dtype=np.int64)
 
 
 def _path_numpy(cost: np.ndarray) -> tuple[np.ndarray, float]:
-    acc = _accumulate_numpy(cost)
-    return _backtrack_numpy(acc), float(acc[-1, -1])
+    total, _, steps = _sweep_numpy(cost[None])
+    return _backtrack_numpy(steps, 0, *cost.shape), float(total[0])
 
 
 def _path_python_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
@@ -205,16 +233,47 @@ def dtw_path(cost: np.ndarray, kernel: str = "auto") -> tuple[np.ndarray, float]
     return path, float(total)
 
 
-def _similarity_cost(sim: np.ndarray) -> np.ndarray:
+def _similarity_cost(sims: np.ndarray) -> np.ndarray:
     """``1 - sim`` in float64, as the compiled kernel computes it cell by cell."""
-    return 1.0 - sim.astype(np.float64)
+    return 1.0 - sims.astype(np.float64)
+
+
+def _check_stack(sims: Sequence[np.ndarray]) -> list[np.ndarray]:
+    checked = [_check_matrix(s, "similarity matrix") for s in sims]
+    if len({s.shape for s in checked}) > 1:
+        raise ValueError(f"similarity matrices of one comparison share a shape, got {[s.shape for s in checked]}")
+    return checked
+
+
+def similarity_paths(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[np.ndarray]:
+    """The DTW path (cost ``1 - sim``) through each of several same-shaped similarity matrices (the body parts
+    of one comparison: the numpy kernel aligns them in one sweep); each shape=(K, 2)."""
+    checked = _check_stack(sims)
+    if not checked:
+        return []
+    kernels = _use_numba(checked[0], kernel)
+    if kernels is not None:
+        return [kernels[0](s, True)[0] for s in checked]
+    n, m = checked[0].shape
+    _, _, steps = _sweep_numpy(_similarity_cost(np.stack(checked)))
+    return [_backtrack_numpy(steps, k, n, m) for k in range(len(checked))]
+
+
+def mean_similarities_along_path(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[float]:
+    """Algorithm 1's score of each of several same-shaped similarity matrices (see `similarity_paths`)."""
+    checked = _check_stack(sims)
+    if not checked:
+        return []
+    kernels = _use_numba(checked[0], kernel)
+    if kernels is not None:
+        return [float(kernels[1](s)) for s in checked]
+    total, length, _ = _sweep_numpy(_similarity_cost(np.stack(checked)), keep_steps=False)
+    return [float(1.0 - t / n) for t, n in zip(total, length)]  # 1 - total cost / path length, as compiled
 
 
 def similarity_path(sim: np.ndarray, kernel: str = "auto") -> np.ndarray:
     """DTW path through a similarity matrix (cost ``1 - sim``, computed on the fly); shape=(K, 2)."""
-    sim = _check_matrix(sim, "similarity matrix")
-    kernels = _use_numba(sim, kernel)
-    return _path_numpy(_similarity_cost(sim))[0] if kernels is None else kernels[0](sim, True)[0]
+    return similarity_paths([sim], kernel)[0]
 
 
 def mean_similarity_along_path(sim: np.ndarray, kernel: str = "auto") -> float:
@@ -225,9 +284,4 @@ def mean_similarity_along_path(sim: np.ndarray, kernel: str = "auto") -> float:
     >>> round(mean_similarity_along_path(np.eye(3)), 6)
     1.0
     """
-    sim = _check_matrix(sim, "similarity matrix")
-    kernels = _use_numba(sim, kernel)
-    if kernels is None:  # 1 - (total cost) / (path length), as the compiled kernel computes it
-        path, total = _path_numpy(_similarity_cost(sim))
-        return float(1.0 - total / len(path))
-    return float(kernels[1](sim))
+    return mean_similarities_along_path([sim], kernel)[0]

@@ -65,22 +65,20 @@ def stride_length(text: str | int) -> int:
     return value
 
 
-def unit_float(text: str | float) -> float:
-    """A float in [-1, 1], such as a cosine threshold."""
+def _float_where(text: str | float, ok, wanted: str) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ValueError(f"expected a number in [-1, 1], got {_shown(text, quoted=True)}") from None
-    if not -1.0 <= value <= 1.0:
-        raise ValueError(f"expected a number in [-1, 1], got {value}")
+        raise ValueError(f"expected {wanted}, got {_shown(text, quoted=True)}") from None
+    if not (math.isfinite(value) and ok(value)):
+        raise ValueError(f"expected {wanted}, got {value}")
     return value
+
+
+def unit_float(text: str | float) -> float:
+    """A float in [-1, 1], such as a cosine threshold."""
+    return _float_where(text, lambda v: -1.0 <= v <= 1.0, "a number in [-1, 1]")
 
 
 def positive_float(text: str | float) -> float:
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise ValueError(f"expected a positive number, got {_shown(text, quoted=True)}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"expected a positive number, got {value}")
-    return value
+    return _float_where(text, lambda v: v > 0, "a positive number")

@@ -187,7 +187,11 @@ def select_person(
     all_dets = [d for dets in frames for d in dets]
     has_ids = bool(all_dets) and all(d.ident is not None for d in all_dets)
     if person == "auto":
-        if has_ids:
+        idents = {d.ident for d in all_dets}
+        if has_ids and len(idents) == 1:  # one id: nobody to choose between
+            ident = idents.pop()
+            chosen, label = _by_ident(frames, ident), ident  # type: ignore[arg-type]
+        elif has_ids:
             totals: dict[int, float] = {}
             for d in all_dets:
                 totals[d.ident] = totals.get(d.ident, 0.0) + d.salience()  # type: ignore[index]
