@@ -10,6 +10,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("multipart")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import LOCAL  # noqa: E402
 
 from motionsim.evaluate.toy import make_motion  # noqa: E402
 from motionsim.io import save_pose  # noqa: E402
@@ -34,5 +35,5 @@ def settings(tmp_path: Path, data_dir: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings):
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), base_url=LOCAL) as c:
         yield c

@@ -32,6 +32,7 @@ def _argtype(check: Callable[[str], Any]) -> Callable[[str], Any]:
 positive_int = _argtype(values.positive_int)
 nonnegative_int = _argtype(values.nonnegative_int)
 window_length = _argtype(values.window_length)
+stride_length = _argtype(values.stride_length)
 unit_float = _argtype(values.unit_float)
 positive_float = _argtype(values.positive_float)
 
@@ -49,9 +50,10 @@ def add_model_choice(p: argparse.ArgumentParser) -> None:
 def add_window_args(p: argparse.ArgumentParser, default_stride: int) -> None:
     """--window and --stride: Algorithm 1's w and r."""
     p.add_argument("--window", type=window_length, default=32,
-                   help="window length w in frames, a multiple of 8 (default 32)")
-    p.add_argument("--stride", type=positive_int, default=default_stride,
-                   help=f"window stride r in frames: a score every r frames (default {default_stride})")
+                   help="window length w in frames, a multiple of 8, at most 8192 (default 32)")
+    p.add_argument("--stride", type=stride_length, default=default_stride,
+                   help=f"window stride r in frames: a score every r frames, at most 1,000,000 (default "
+                   f"{default_stride})")
 
 
 def add_scoring_args(p: argparse.ArgumentParser, default_stride: int) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..pose import PoseSequence
-from ._common import Detection, as_float_array, bbox_of, fail, read_json, select_person
+from ._common import Detection, as_float_array, bbox_of, fail, input_limit, read_json, select_person, too_large
 
 N_VALUES = 17 * 3
 
@@ -113,8 +113,14 @@ def _all_detections(objects: Sequence[Any], where: Sequence[str], source: Path) 
     return out
 
 
-def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequence:
-    """Build a PoseSequence from already-parsed JSON of this format."""
+#: Bytes one frame takes once read (17 joints: x, y and a score as float32), to check a frame_num span against
+#: the reading limit before the missing frames between numbers are made.
+FRAME_BYTES = 17 * 3 * 4
+
+
+def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
+    """Build a PoseSequence from already-parsed JSON of this format (``max_bytes``: the reading limit, which also
+    bounds the span of frame numbers)."""
     entries, video = _frames(obj, source)
     nums, objects, where = [], [], []
     for pos, entry in enumerate(entries):
@@ -143,6 +149,10 @@ def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequenc
         if o is not None:
             frame.append(next(dets))
     first = min(numbered)
+    span = max(numbered) - first + 1
+    if span * FRAME_BYTES > input_limit(max_bytes):
+        raise too_large(source, f"frame numbers {first} to {max(numbered)} would take", span * FRAME_BYTES,
+                        max_bytes)
     frames = [numbered.get(n, []) for n in range(first, max(numbered) + 1)]
     points, scores, meta = select_person(frames, 17, person, source)
     meta.update(first_frame=first, format="coco")
@@ -154,7 +164,7 @@ def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequenc
     return PoseSequence(points, scores, fps=fps, source=str(source), meta=meta)
 
 
-def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Read an NTU/COCO-17 keypoint JSON file.
 
     Examples
@@ -167,7 +177,7 @@ def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
     >>> len(seq), seq.fps
     (3, 30.0)
     """
-    return from_json(read_json(path), path, person)
+    return from_json(read_json(path, max_bytes), path, person, max_bytes)
 
 
 def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
