@@ -201,15 +201,18 @@ class FrameSource:
         self.close()
 
 
-def open_source(spec: str | int | Path, realtime: bool = False) -> FrameSource:
+def open_source(spec: str | int | Path, realtime: bool = False, quiet: bool = True) -> FrameSource:
     """A camera (an int, or a string of digits: OpenCV's camera index) or a video file.
 
     Raises `PoseFormatError` (one line) for a camera that cannot be opened and for a file that is missing,
-    unreadable or not a video."""
+    unreadable or not a video. ``quiet``: keep OpenCV's own lines about a missing camera off the terminal."""
+    from ..video.quiet import native_stderr_silenced
+
     cv2 = cv2_module()
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         index = int(spec)
-        cap = cv2.VideoCapture(index)
+        with native_stderr_silenced(quiet):  # OpenCV writes its warnings straight to file descriptor 2
+            cap = cv2.VideoCapture(index)
         if not cap.isOpened():
             cap.release()
             raise PoseFormatError(f"camera {index}: cannot be opened (no such camera, or it is busy)")
@@ -224,8 +227,10 @@ def open_source(spec: str | int | Path, realtime: bool = False) -> FrameSource:
             fh.read(1)
     except OSError as exc:
         raise PoseFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened() or not cap.grab():
+    with native_stderr_silenced(quiet):  # FFmpeg's own line about a broken file ("moov atom not found")
+        cap = cv2.VideoCapture(str(path))
+        opened = cap.isOpened() and cap.grab()
+    if not opened:
         cap.release()
         raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
     cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
