@@ -158,3 +158,18 @@ def test_recorder_blends_the_frames_it_never_saw():
     assert len(kp) == 301 and rec.processed == 3
     assert [float(kp[i, 0, 0]) for i in range(7)] == pytest.approx([10, 10, 10, 20, 30, 40, 50])
     assert (sc > 0).all()
+
+
+def test_a_take_fed_pose_by_pose_from_anywhere(reference):
+    """`LiveTake` without a source (a web page's frames): poses added with gaps, counted as dropped."""
+    from motionsim.live import LiveTake
+
+    take = LiveTake(LiveSession(reference, fps=30.0), fps=30.0, name="page", meta={"format": "camera"})
+    scores = [take.add_pose(MOTION[k, :, :2], MOTION[k, :, 2], k, time.perf_counter()) for k in range(0, N, 2)]
+    scored = [s for s in scores if s is not None]
+    assert len(scored) >= (N - 32) // 2 and all(s.latency_ms >= 0 for s in scored)
+    done = take.finish(frames=N + 3)
+    assert (done.frames, done.processed, done.dropped) == (N + 3, N // 2, N + 3 - N // 2)
+    assert len(done.poses) == N - 1 and done.poses.source == "page" and done.poses.meta["format"] == "camera"
+    with pytest.raises(PoseFormatError, match="page: nobody was seen in the take"):
+        LiveTake(LiveSession(reference, fps=30.0), name="page").finish()

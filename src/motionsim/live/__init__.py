@@ -4,7 +4,8 @@
   overall of each new window against the matching part of the reference ("follow" or "free" practice);
 - `open_source` (source.py): a camera or a video file as live frames, dropped rather than queued when the
   pipeline falls behind;
-- `run_take` / `take_result` (take.py): a whole take through a pose estimator, and its `compare` result;
+- `LiveTake`, `run_take` / `take_result` (take.py): a take fed frame by frame (from a source, or from anywhere),
+  through a pose estimator, and its `compare` result;
 - `StreamPreprocessor` (preprocess.py), `OnlineAligner` (align.py): the causal preprocessing and the online
   alignment they use.
 
@@ -17,16 +18,16 @@ from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
 
-__all__ = ["LiveScore", "LiveSession", "OnlineAligner", "StreamPreprocessor", "Take", "open_source", "run_take",
-           "take_result"]
+__all__ = ["LiveScore", "LiveSession", "LiveTake", "OnlineAligner", "StreamPreprocessor", "Take", "open_source",
+           "run_take", "take_result"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .align import OnlineAligner
     from .preprocess import StreamPreprocessor
     from .session import LiveScore, LiveSession
     from .source import open_source
-    from .take import Take, run_take, take_result
+    from .take import LiveTake, Take, run_take, take_result
 
 __getattr__ = lazy_exports(__name__, {"LiveScore": "session", "LiveSession": "session", "OnlineAligner": "align",
-                                      "StreamPreprocessor": "preprocess", "Take": "take", "open_source": "source",
-                                      "run_take": "take", "take_result": "take"})
+                                      "StreamPreprocessor": "preprocess", "open_source": "source", "LiveTake": "take",
+                                      "Take": "take", "run_take": "take", "take_result": "take"})

@@ -1,12 +1,13 @@
-"""One live take: frames from a source through a pose estimator into a `LiveSession`, the poses recorded, the
-scores handed on as they come, and at the end the take scored as `compare` scores it.
+"""One live take: frames through a pose estimator into a `LiveSession`, the poses recorded, the scores handed
+on as they come, and at the end the take scored as `compare` scores it.
 
-`run_take` is the loop (pose estimation and scoring in the calling thread; the source reads in its own). It
-ends when the source ends, when ``stop`` is set, or on Ctrl-C (KeyboardInterrupt ends the take, it does not
-lose it). `Take` holds what was recorded: the poses of every source frame up to the last one processed (frames
-the pipeline dropped are interpolated from the processed frames around them, as the scorer saw them) and the
-counts and latencies of the ``live`` block. `take_result` is the ``motionsim live --out`` object: exactly
-`compare`'s dict of the take against the reference, plus ``"live"``.
+`LiveTake` is one take fed a frame (or a pose) at a time from anywhere; `run_take` feeds it from a `FrameSource`
+(pose estimation and scoring in the calling thread; the source reads in its own) until the source ends,
+``stop`` is set, or Ctrl-C (KeyboardInterrupt ends the take, it does not lose it). `Take` holds what was
+recorded: the poses of every source frame up to the last one processed (frames the pipeline dropped are
+interpolated from the processed frames around them, as the scorer saw them) and the counts and latencies of
+the ``live`` block. `take_result` is the ``motionsim live --out`` object: exactly `compare`'s dict of the take
+against the reference, plus ``"live"``.
 """
 
 from __future__ import annotations
@@ -103,39 +104,94 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
+class LiveTake:
+    """A take in progress, fed one frame at a time from anywhere (a `FrameSource` in `run_take`; a web page's
+    frames): each frame through ``estimator`` (``layout`` and ``__call__(frame_rgb) -> (points, scores) |
+    None``, see `motionsim.video`) into ``session``, its pose recorded, its score's latency measured from
+    ``arrival``. `finish` gives the `Take`.
+
+    Parameters
+    ----------
+    session : the `LiveSession` that scores
+    estimator : the pose estimator (None: only `add_pose` is used)
+    fps : the frames' rate (the recorded take's fps)
+    name : where the frames come from, for messages and the take's ``source``
+    meta : the take's ``meta`` (``width``, ``height``, ``format``...)
+    """
+
+    def __init__(self, session: LiveSession, estimator: Any = None, *, fps: float | None = None,
+                 name: str = "live", meta: dict[str, Any] | None = None) -> None:
+        self.session, self.estimator, self.fps, self.name = session, estimator, fps, name
+        self.meta = dict(meta or {})
+        layout = getattr(estimator, "layout", "coco17") if estimator is not None else "coco17"
+        if layout not in LAYOUTS:
+            raise ValueError(f"the estimator's layout {layout!r} is not one of {', '.join(LAYOUTS)}")
+        self.layout = layout
+        n_joints = LAYOUTS[layout][0]
+        self._nobody = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
+        self.recorder = TakeRecorder()
+        self.latencies = array("d")
+        self.detected = 0
+        self.delivered = 0  # frames that reached the take (set by the caller when it knows of more: drops)
+        self._started, self._cpu_started = time.perf_counter(), time.process_time()
+
+    def add_frame(self, image_rgb: np.ndarray, index: int, arrival: float) -> LiveScore | None:
+        """Estimate the pose in frame ``index`` (RGB, (H, W, 3) uint8) that arrived at ``arrival``
+        (``time.perf_counter()``) and score it."""
+        found = self.estimator(image_rgb) or self._nobody
+        kp, sc = to_coco17(np.asarray(found[0], np.float32)[None, :, :2], np.asarray(found[1], np.float32)[None],
+                           self.layout)
+        return self.add_pose(kp[0], sc[0], index, arrival)
+
+    def add_pose(self, keypoints: np.ndarray, scores: np.ndarray, index: int, arrival: float) -> LiveScore | None:
+        """Record and score the COCO-17 pose of frame ``index``; the score (if this frame completes a window)
+        has its ``latency_ms`` set."""
+        self.detected += bool((np.asarray(scores) > 0).any())
+        self.recorder.add(index, keypoints, scores)
+        self.delivered = max(self.delivered, index + 1)
+        score = self.session.push(keypoints, scores, index)
+        if score is not None:
+            score.latency_ms = (time.perf_counter() - arrival) * 1000.0
+            self.latencies.append(score.latency_ms)
+        return score
+
+    def finish(self, frames: int | None = None, interrupted: bool = False) -> Take:
+        """The take so far; ``frames``: how many the source delivered (default: up to the last one added).
+        Raises `PoseFormatError` when nobody was seen at all."""
+        seconds, cpu = time.perf_counter() - self._started, time.process_time() - self._cpu_started
+        if self.detected == 0:
+            n = self.recorder.processed
+            raise PoseFormatError(f"{self.name}: nobody was seen in " + (f"any of its {n} frames" if n else "the take"))
+        kp, sc = self.recorder.poses()
+        meta = {**self.meta, "layout": self.layout}
+        if self.estimator is not None:
+            meta.setdefault("backend", type(self.estimator).__name__)
+        poses = PoseSequence(kp, sc, fps=self.fps, source=self.name, meta=meta)
+        frames = max(frames or 0, self.delivered, len(poses))
+        processed = self.recorder.processed
+        return Take(poses=poses, frames=frames, processed=processed, dropped=frames - processed,
+                    latency_ms=np.asarray(self.latencies), scored=len(self.latencies), seconds=seconds,
+                    cpu_seconds=cpu, interrupted=interrupted, detected=self.detected)
+
+
 def run_take(session: LiveSession, source: FrameSource, estimator: Any, *,
              on_score: Callable[[LiveScore], None] | None = None, stop: threading.Event | None = None) -> Take:
-    """Run the take: each frame the source hands over -> ``estimator`` (a pose estimator: ``layout`` and
-    ``__call__(frame_rgb) -> (points, scores) | None``, see `motionsim.video`) -> `LiveSession.push`; each
-    score goes to ``on_score`` with its latency set. Ends at the end of the source, when ``stop`` is set, or on
-    Ctrl-C; closes the source (not the estimator). Raises `PoseFormatError` when nobody was seen at all."""
+    """Run a take from ``source``: each frame it hands over -> ``estimator`` -> `LiveSession.push` (`LiveTake`);
+    each score goes to ``on_score`` with its latency set. Ends at the end of the source, when ``stop`` is set,
+    or on Ctrl-C; closes the source (not the estimator). Raises `PoseFormatError` when nobody was seen at all."""
     import cv2
 
-    layout = getattr(estimator, "layout", None)
-    if layout not in LAYOUTS:
-        raise ValueError(f"the estimator's layout {layout!r} is not one of {', '.join(LAYOUTS)}")
-    n_joints = LAYOUTS[layout][0]
-    nobody = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
-    recorder = TakeRecorder()
-    latencies = array("d")
-    detected = 0
-    interrupted = False
     if source.width > 0 and source.height > 0:  # the estimator's first call sets it up: not on a frame's time
         estimator(np.zeros((source.height, source.width, 3), np.uint8))
-    started, cpu_started = time.perf_counter(), time.process_time()
+    take = LiveTake(session, estimator, fps=source.fps, name=source.name,
+                    meta={"width": source.width, "height": source.height,
+                          "format": "video" if source.is_file else "camera"})
+    interrupted = False
     try:
         for frame in source:
-            found = estimator(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)) or nobody
-            kp, sc = to_coco17(np.asarray(found[0], np.float32)[None, :, :2], np.asarray(found[1], np.float32)[None],
-                               layout)
-            detected += bool((sc > 0).any())
-            recorder.add(frame.index, kp[0], sc[0])
-            score = session.push(kp[0], sc[0], frame.index)
-            if score is not None:
-                score.latency_ms = (time.perf_counter() - frame.arrival) * 1000.0
-                latencies.append(score.latency_ms)
-                if on_score is not None:
-                    on_score(score)
+            score = take.add_frame(cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB), frame.index, frame.arrival)
+            if score is not None and on_score is not None:
+                on_score(score)
             if stop is not None and stop.is_set():
                 interrupted = True
                 break
@@ -144,19 +200,7 @@ def run_take(session: LiveSession, source: FrameSource, estimator: Any, *,
         log.info("take ended by Ctrl-C")
     finally:
         source.close()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    if detected == 0:
-        what = f"any of its {recorder.processed} frames" if recorder.processed else "the take"
-        raise PoseFormatError(f"{source.name}: nobody was seen in {what}")
-    kp, sc = recorder.poses()
-    meta = {"width": source.width, "height": source.height, "format": "video" if source.is_file else "camera",
-            "backend": type(estimator).__name__, "layout": layout}
-    poses = PoseSequence(kp, sc, fps=source.fps, source=source.name, meta=meta)
-    frames = max(source.frames, len(poses))
-    processed = recorder.processed
-    return Take(poses=poses, frames=frames, processed=processed, dropped=frames - processed,
-                latency_ms=np.asarray(latencies), scored=len(latencies), seconds=seconds, cpu_seconds=cpu,
-                interrupted=interrupted, detected=detected)
+    return take.finish(source.frames, interrupted)
 
 
 def take_result(take: Take, reference: Any, **compare_options: Any) -> dict[str, Any]:
