@@ -173,3 +173,38 @@ def test_a_take_fed_pose_by_pose_from_anywhere(reference):
     assert len(done.poses) == N - 1 and done.poses.source == "page" and done.poses.meta["format"] == "camera"
     with pytest.raises(PoseFormatError, match="page: nobody was seen in the take"):
         LiveTake(LiveSession(reference, fps=30.0), name="page").finish()
+
+
+class SlowCamera:
+    """A capture that says 30 fps and delivers 15: what a webcam does in dim light."""
+
+    def __init__(self, frames: int = 12) -> None:
+        self.left = frames
+
+    def get(self, prop):
+        return {cv2.CAP_PROP_FPS: 30.0, cv2.CAP_PROP_FRAME_WIDTH: 64, cv2.CAP_PROP_FRAME_HEIGHT: 48}.get(prop, 0.0)
+
+    def read(self):
+        time.sleep(1 / 15)
+        self.left -= 1
+        return (self.left >= 0), np.zeros((48, 64, 3), np.uint8)
+
+    def grab(self):
+        return self.read()[0]
+
+    def release(self):
+        pass
+
+
+def test_a_camera_numbers_its_frames_by_the_clock():
+    """The reference plays on the camera's clock: a camera delivering half the frames it claims leaves gaps."""
+    from motionsim.live.source import FrameSource
+
+    with FrameSource(SlowCamera(), "slow camera", is_file=False, realtime=False) as source:
+        assert source.realtime and source.fps == 30.0
+        indices = []
+        for frame in source:
+            indices.append(frame.index)
+    steps = np.diff(indices)
+    assert indices[0] == 0 and np.median(steps) == 2 and steps.min() >= 1
+    assert source.frames == indices[-1] + 1

@@ -7,7 +7,10 @@ pipeline cannot keep up. A file with ``realtime=True`` is delivered the same way
 it, every frame is handed over as fast as the pipeline takes them (decoded ahead in a thread), none dropped.
 
 Each `Frame` carries its number in the source and the moment it arrived (``time.perf_counter()``): when it was
-read from the device, or for a file played as fast as possible, when the pipeline took it.
+read from the device, or for a file played as fast as possible, when the pipeline took it. A file's frames are
+numbered as decoded; a camera's by the clock, in slots of its nominal frame rate since its first frame (OpenCV
+gives no reliable capture times), so a camera slower than it claims leaves gaps, which count as dropped and are
+interpolated, and the reference still plays at its own pace.
 """
 
 from __future__ import annotations
@@ -131,13 +134,12 @@ class FrameSource:
 
     def _read_paced(self) -> None:
         step = 1.0 / (self.fps or 30.0)
-        start = time.perf_counter()
+        start: float | None = time.perf_counter() if self.is_file else None
         n = 0
         try:
             while not self._stop.is_set():
-                if self.is_file:  # deliver frame n at its time, as a camera would; skip what is already late
-                    due = start + n * step
-                    wait = due - time.perf_counter()
+                if start is not None and self.is_file:  # frame n at its time, as a camera would; skip what is late
+                    wait = start + n * step - time.perf_counter()
                     if wait > 0:
                         self._stop.wait(wait)
                     elif wait < -step and self._cap.grab():
@@ -146,9 +148,13 @@ class FrameSource:
                         self.frames = n
                         continue
                 ok, image = self._cap.read()
+                arrival = time.perf_counter()
                 if not ok:
                     break
-                self._box.put(Frame(n, image, time.perf_counter()))
+                if not self.is_file:  # a camera: its frame slot from the clock (a slow camera leaves gaps)
+                    start = arrival if start is None else start
+                    n = max(n, round((arrival - start) / step))
+                self._box.put(Frame(n, image, arrival))
                 n += 1
                 self.frames = n
         finally:
