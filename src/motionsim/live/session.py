@@ -102,9 +102,11 @@ class LiveSession:
         n_windows = max(prepared.n_frames - self.window + 1, 1)
         self.reference_stride = max(1, math.ceil(n_windows / MAX_REFERENCE_WINDOWS))
         (ref,), = embed_prepared([prepared], self.model, self.window, self.reference_stride)
+        # one (n, sum of D) array, the parts views into it: free mode's alignment row is one product with it
+        self._ref_stack = np.concatenate([ref.parts[p] for p in BODY_PARTS], axis=1)
+        bounds = np.cumsum([0] + [ref.parts[p].shape[1] for p in BODY_PARTS])
+        ref.parts = {p: self._ref_stack[:, a:b] for p, a, b in zip(BODY_PARTS, bounds[:-1], bounds[1:])}
         self._ref = ref
-        self._ref_stack = np.concatenate([ref.parts[p] for p in BODY_PARTS], axis=1)  # (n, sum D) for free mode
-        self._dims = np.cumsum([0] + [ref.parts[p].shape[1] for p in BODY_PARTS])
         self._ref_movement = ref.movement if weighting == "movement" else np.full(len(BODY_PARTS), np.nan)
         self._resampler = StreamResampler(self.fps)
         self._prep = StreamPreprocessor(self.model.target_height, self.window, lookahead, scale_seconds)
