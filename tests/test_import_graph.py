@@ -94,7 +94,7 @@ CORE = ("pose", "skeleton", "errors", "atomic", "digest", "values", "person_spec
         "preprocess", "embed", "dtw", "similarity", "model")
 #: Features built on the core.
 FEATURES = ("cli", "web", "render", "index", "engine", "evaluate", "train", "synth", "pairs", "clips", "demo",
-            "embedding_map")
+            "embedding_map", "live")
 #: Layer rules: (importers, modules they must never reach, why).
 RULES = [
     (CORE, FEATURES, "the core never depends on a feature"),
@@ -103,6 +103,7 @@ RULES = [
      "rendering draws results; it never runs a model or a pose estimator"),
     (("engine",), tuple(f for f in FEATURES if f != "engine") + ("similarity", "embed", "video", "io"),
      "engines stay generic: the jobs live with their features"),
+    (("live",), ("web", "render"), "live scoring is a library: the front ends draw and serve what it scores"),
 ]
 
 
