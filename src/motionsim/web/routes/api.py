@@ -64,6 +64,9 @@ async def compare(
     if len(person) > MAX_PERSON_CHARS or not person.isprintable():
         raise InputRejected(f"argument --person: expected auto, largest, central, an index or two choices such as "
                             f"1,0, got {len(person)} characters")
+    if "all" in [c.strip() for c in person.split(",")]:
+        raise InputRejected("argument --person: all (everyone in one input) is not offered by the web service yet; "
+                            "use the command line: motionsim compare A B --person auto,all")
     options = {"window": _option(window_length, window, "--window"),
                "stride": _option(stride_length, stride, "--stride"), "flip": flip,
                "threshold": _option(unit_float, threshold, "--threshold"),
