@@ -27,7 +27,7 @@ from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
 from .model.runtime import InferenceModel
 from .pose import PoseSequence
-from .similarity import bulk_scoring, check_weighting, compare_embeddings
+from .similarity import check_weighting, compare_embeddings
 from .skeleton import BODY_PARTS
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,7 @@ def score_pairs(
 def score_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[str, Any]) -> list[tuple[int, dict[str, str]]]:
     """(row, sample1, sample2) triples -> (row, output cells) with `score_row`."""
     emb = shared["embeddings"]
-    with bulk_scoring():
-        return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard]
+    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard]
 
 
 def score_row(a: Sequence[SequenceEmbedding], b: Sequence[SequenceEmbedding], weighting: str = "movement",

@@ -7,9 +7,7 @@ mean cosine along the path -> per-part scores -> overall score (the parts weight
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,17 +59,6 @@ class SimilarityResult:
             "fps": dict(self.fps),
             "resampled_to": self.resampled_to,
         }
-
-
-@contextlib.contextmanager
-def bulk_scoring() -> Iterator[None]:
-    """Around thousands of comparisons (score-pairs, benchmarks, search re-ranking): each one multiplies tiny
-    matrices (~45 x 64 by 64 x 45), which OpenBLAS splits over all its threads; on 2 cores that doubled the CPU
-    per pair (860 -> 460 us) for no gain in time, and made each product wait for a busy core."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1, user_api="blas"):
-        yield
 
 
 def check_weighting(weighting: str) -> None:

@@ -65,15 +65,12 @@ def score_method_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[st
     mirrored sample1 against sample2)."""
     import time
 
-    from ..similarity import bulk_scoring
-
     start = time.perf_counter()
     method, feats, mirrored = _method(shared), shared["feats"], shared["mirrored"]
     out = []
-    with bulk_scoring():
-        for i, a, b in shard:
-            original = float(method.score(feats[a], feats[b]))
-            out.append((i, original, max(original, float(method.score(mirrored[a], feats[b])))))
+    for i, a, b in shard:
+        original = float(method.score(feats[a], feats[b]))
+        out.append((i, original, max(original, float(method.score(mirrored[a], feats[b])))))
     return out, time.perf_counter() - start
 
 
