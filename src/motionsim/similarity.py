@@ -124,6 +124,7 @@ def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dic
         scores[p] = float(along.mean())
         per_window[k] = np.bincount(path[:, 0], weights=along, minlength=n) / np.bincount(path[:, 0], minlength=n)
         np.maximum.at(matched[k], path[:, 0], path[:, 1])
+    matched_start = np.median(matched, axis=0).astype(np.int64) * b.stride  # the middle part's match
     rows = []
     for i in range(n):
         start = i * a.stride
@@ -131,7 +132,7 @@ def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dic
             "index": i,
             "start_frame": start,
             "end_frame": min(start + a.window, a.n_frames),
-            "matched_start_frame": int(np.median(matched[:, i])) * b.stride,
+            "matched_start_frame": int(matched_start[i]),
             "similarity": float(w @ per_window[:, i]),
             "body_parts": {p: float(per_window[k, i]) for k, p in enumerate(BODY_PARTS)},
         })
