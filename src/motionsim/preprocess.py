@@ -47,6 +47,12 @@ _FALLBACK: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Each internal joint is the mean of two COCO-17 joints (the same one twice for a single joint): ``(a + b) / 2``
+#: is what ``mean`` of the pair gives, and for ``a == b`` it is ``a`` exactly, so one vectorised step serves all.
+_FROM_A = np.array([src[0] for src in INTERNAL15_FROM_COCO17])
+_FROM_B = np.array([src[-1] for src in INTERNAL15_FROM_COCO17])
+
+
 def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tuple[np.ndarray, np.ndarray]:
     """COCO-17 -> the paper's 15-joint layout.
 
@@ -57,13 +63,13 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
     """
     present17 = joint_present(seq.keypoints, seq.scores, min_score)
     points = coco_to_internal(seq.keypoints).astype(np.float32)
-    present = np.stack([present17[:, list(src)].all(axis=1) for src in INTERNAL15_FROM_COCO17], axis=1)
-    return points, present
+    return points, present17[:, _FROM_A] & present17[:, _FROM_B]
 
 
 def coco_to_internal(points: np.ndarray) -> np.ndarray:
     """(..., 17, 2) COCO-17 coordinates -> (..., 15, 2) internal layout (neck, mid_hip = means of two joints)."""
-    return np.stack([points[..., list(src), :].mean(axis=-2) for src in INTERNAL15_FROM_COCO17], axis=-2)
+    points = np.asarray(points)
+    return (points[..., _FROM_A, :] + points[..., _FROM_B, :]) / 2
 
 
 def frame_heights(points: np.ndarray) -> np.ndarray:
@@ -82,6 +88,8 @@ def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequenc
     A joint missing in every frame takes the position of its nearest present joint up the chain
     (wrist -> elbow -> shoulder...), so a cropped or hidden limb reads as "not moving", not as garbage.
     """
+    if present.all():
+        return points.copy()
     out = points.copy()
     t, j = present.shape
     idx = np.where(present, np.arange(t)[:, None], -1)
@@ -130,6 +138,13 @@ _GROUP_BONES = [list(range(k - len(g), k)) for k, g in zip(np.cumsum([len(g) for
 BONE_PERCENTILE = 90.0
 
 
+def _xy_length(v: np.ndarray, axis: int) -> np.ndarray:
+    """``np.linalg.norm(v, axis=axis)`` for an axis of 2 coordinates, bit for bit (the same products, added in the
+    same order), without numpy's slow reduction over a tiny axis (16x faster for 5,040 frames)."""
+    x, y = np.moveaxis(v, axis, 0)
+    return np.sqrt(x * x + y * y)
+
+
 def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     """Posture-independent body height from 2-D bone lengths: (..., T, 15, 2) -> (...), NaN where unknown.
 
@@ -139,7 +154,7 @@ def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> n
     a crawling or lying body 5-7x too large. ``present`` (..., T, 15) limits each bone to frames where both of
     its ends were detected (filled-in joints do not count).
     """
-    lengths = np.linalg.norm(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
+    lengths = _xy_length(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
     if present is not None:
         lengths = np.where(present[..., _BONE_A] & present[..., _BONE_B], lengths, np.nan)
     per_bone = _percentile_over_frames(lengths, BONE_PERCENTILE) / _BONE_FRACTION  # (..., n_bones)
@@ -254,7 +269,7 @@ def part_movement(channels: np.ndarray) -> np.ndarray:
     for k, part in enumerate(BODY_PARTS):
         block = channels[PART_SLICES[part]][: 2 * len(PART_JOINTS[part])]  # the torso's velocity is left out
         joints = block.reshape(-1, 2, block.shape[-1]).astype(np.float64)  # (joints, xy, T)
-        out[k] = np.linalg.norm(joints - joints.mean(axis=-1, keepdims=True), axis=1).mean()
+        out[k] = _xy_length(joints - joints.mean(axis=-1, keepdims=True), axis=1).mean()
     return out
 
 

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import MotionsimError
 from ..skeleton import PART_LABELS
-from .options import add_scoring_args, add_video_args, load_inputs, unit_float
+from .options import add_scoring_args, add_video_args, check_feedback_names, load_inputs, unit_float
 
 log = logging.getLogger("motionsim")
 
@@ -46,9 +45,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
 
-    for target, suffix in ((args.video, ".mp4"), (args.report, ".html")):
-        if target and Path(target).suffix.lower() != suffix:
-            raise MotionsimError(f"{target}: expected a {suffix} file name")
+    check_feedback_names(args.video, args.report)
     persons = person_choices(args.person, 2)
     if ALL in persons:
         from .compare_people import run_people
