@@ -175,3 +175,18 @@ def test_nobody_in_the_video_is_one_line(tmp_path, capsys):
     assert code == 2 and err.strip().splitlines() == [f"motionsim: error: {black}: nobody was found in any of "
                                                       f"its 10 frames"], err
     assert not target.exists()
+
+
+def test_two_videos_one_of_them_everyone_in_a_fresh_process():
+    """A whole new process, as a user runs it: the man alone (A) against the multi-person scene (B, everyone),
+    the two videos estimated side by side (their first mediapipe imports in two threads once deadlocked).
+    The man on the platform scores far above anyone else against his own performance."""
+    import subprocess
+    import sys
+
+    single, group = pose2sim_video("SinglePerson", 1), pose2sim_video("MultiPerson", 1)
+    done = subprocess.run([sys.executable, "-m", "motionsim", "compare", str(single), str(group), "--person",
+                           "auto,all", "--json", "--no-cache"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    scores = sorted((p["similarity"] for p in json.loads(done.stdout)["people"] if "similarity" in p), reverse=True)
+    assert len(scores) >= 2 and scores[0] > 0.9 and scores[1] < scores[0] - 0.3, scores

@@ -318,6 +318,10 @@ def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None 
 
     if len(videos) < 2:
         return [read(i, on_frames=progress[i], keep_frames=keeps[i]) for i in range(n)]
+    if any(persons[i] == "all" for i in videos):
+        from ..video.detect import import_mediapipe
+
+        import_mediapipe()  # not in two threads at once: the import locks can deadlock
     stop = threading.Event()
 
     def load(i: int) -> PoseSequence | dict[int, PoseSequence]:

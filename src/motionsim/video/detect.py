@@ -43,6 +43,21 @@ def regions(width: int, height: int, tile: float = 0.6) -> list[tuple[int, int, 
             (width - tw, 0, width, th), (0, height - th, tw, height), (width - tw, height - th, width, height)]
 
 
+def import_mediapipe() -> None:
+    """Import the mediapipe modules that the detector and the estimators use, in the calling thread. Two
+    threads importing them for the first time at once (two videos estimated side by side, one of them
+    everyone) can deadlock on the import locks; `motionsim.io.load_poses` calls this before it starts them."""
+    try:
+        import mediapipe.python.solutions.pose  # noqa: F401
+        from mediapipe.python import packet_creator, packet_getter  # noqa: F401
+        from mediapipe.tasks.cc.vision.pose_detector.proto import pose_detector_graph_options_pb2  # noqa: F401
+        from mediapipe.tasks.python.core import base_options, task_info  # noqa: F401
+        from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer  # noqa: F401
+        from mediapipe.tasks.python.vision.core import base_vision_task_api, vision_task_running_mode  # noqa: F401
+    except ImportError:  # the estimator says what to install when it is built
+        return
+
+
 @functools.lru_cache(maxsize=1)
 def _detector_model() -> bytes:
     """The wheel's pose detector model with the input normalisation ([-1, 1], as MediaPipe Pose feeds it)
