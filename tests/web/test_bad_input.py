@@ -68,7 +68,6 @@ def test_list_limit_out_of_range_is_one_line(client, query):
     ("threshold", "nan", "argument --threshold: expected a number in [-1, 1], got nan"),
     ("person", "1," * 100, "argument --person: expected auto, largest, central, an index or two choices"),
     ("person", "9" * 30, "wave.json: no person with id 999999999999999999999999999999"),
-    ("person", "auto,all", "argument --person: all (everyone in one input) is not offered by the web service yet"),
     ("flip", "maybe", "body flip: Input should be a valid boolean"),
 ])
 def test_huge_or_odd_options_are_bad_input(client, field, value, words):

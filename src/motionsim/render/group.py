@@ -132,7 +132,7 @@ def render_people_video(
     by_id = {v.ident: v for v in views}
     show = sys.stderr.isatty() if progress is None else bool(progress)
     out = Path(out_path)
-    title_ref = _ascii(f"{reference_name}" + (f"  (timed to #{lead.ident}, the best match)" if lead else ""))
+    title_ref = _ascii(f"{reference_name}" + (f"  (timed to #{lead.ident})" if lead else ""))
     with (_group_panel(group, height, group_video, group_frames) as pg,
           Panel(reference, height, reference_video, reference_frames_kept) as pr, atomic_output(out) as tmp):
         gap = 4
