@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from motionsim.evaluate.toy import make_motion
 
-__all__ = ["demo_video", "make_motion", "run_cli"]
+__all__ = ["compare_json", "demo_video", "make_motion", "run_cli"]
 
 
 def demo_video():
@@ -24,13 +24,23 @@ def demo_video():
     return path
 
 
-def run_cli(argv, capsys):
-    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it."""
+def run_cli(argv, capsys=None):
+    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it
+    (stderr only with pytest's ``capsys``, else "")."""
     import io
 
     from motionsim.cli import main
 
     out = io.StringIO()
     code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
+    return code, out.getvalue(), capsys.readouterr().err if capsys is not None else ""
+
+
+def compare_json(*argv):
+    """The object `motionsim compare ARGV --json` prints."""
+    import json
+
+    code, out, _ = run_cli(["compare", *argv, "--json"])
+    assert code == 0, out
+    return json.loads(out)
 

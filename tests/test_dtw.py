@@ -73,7 +73,7 @@ def test_rejects_bad_matrices(bad):
         dtw_path(bad)
 
 
-@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90), (1, 6), (7, 1)])
+@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90), (1, 6), (7, 1), (90, 40), (33, 33), (2, 1)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_numpy_and_compiled_kernels_are_bit_identical(shape, dtype):
     """Which kernel runs is a matter of speed only: paths, totals and scores are equal to the last bit."""

@@ -29,54 +29,52 @@ BULK = "numba"
 SMALL_MATRIX = 1_000_000
 
 
-def _sweep_numpy(costs: np.ndarray, keep_steps: bool = True) -> tuple[np.ndarray, np.ndarray, list]:
-    """The forward pass of DTW for a stack of cost matrices (P, n, m), one anti-diagonal at a time.
+def _accumulate_numpy(costs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Accumulated costs of a stack of cost matrices (P, n, m), swept one anti-diagonal at a time.
 
-    Cells with i + j == k depend only on diagonals k - 1 and k - 2, so each diagonal is a handful of numpy
-    operations on slices, for all P matrices at once (the five parts of a comparison share one sweep). Each
-    cell adds its cost to the best predecessor in float64 with the compiled kernel's tie rule (diagonal, then
-    up, then left), so totals and paths are bit-identical to it.
+    Cells with i + j == k depend only on diagonals k - 1 and k - 2, so the values are stored skewed, one row per
+    diagonal: row k + 2 holds diagonal k, entry r + 1 its cell at index r along the shorter side (rows 0 and 1
+    are diagonals -2 and -1: the origin). Every read and write is then a contiguous slice, three numpy calls a
+    diagonal for all P matrices at once (the five parts of a comparison share one sweep), in (n + m + 1) x
+    (min(n, m) + 1) values each. Each cell adds its cost to the smallest predecessor in float64, in the compiled
+    kernel's order, so the values, and the paths read back from them, are bit-identical to it.
 
-    Returns the total cost (P,), the path length (P,) and, with ``keep_steps``, per diagonal (first row, steps
-    (P, cells): 0 diagonal, 1 up, 2 left) for `_backtrack_numpy`.
+    Returns the skewed values (P, n + m + 1, min(n, m) + 1) and whether they are indexed by column (m < n).
     """
     costs = np.asarray(costs, dtype=np.float64)
     p, n, m = costs.shape
-    flipped = costs[:, :, ::-1]  # anti-diagonals of costs are diagonals of this view
-    # position r + 1 holds row r of a diagonal, position 0 row -1 (the origin before the first cell); positions
-    # outside a diagonal's rows stay inf. Three buffers turn: diagonals k - 2, k - 1 and k.
-    acc = [np.full((p, n + 2), np.inf) for _ in range(3)]
-    lengths = [np.zeros((p, n + 2), dtype=np.int64) for _ in range(3)]
-    acc[0][:, 0] = 0.0  # diagonal -2 holds the origin
-    steps = []
+    by_column = m < n
+    short, long_ = (m, n) if by_column else (n, m)
+    # the cost of diagonal k in the order of the shorter side's index: (r, k - r), or (k - r, r) by column
+    skewed_view = costs[:, ::-1, :] if by_column else costs[:, :, ::-1]
+    acc = np.full((p, n + m + 1, short + 1), np.inf)
+    acc[:, 0, 0] = 0.0
+    minimum, add = np.minimum, np.add
     for k in range(n + m - 1):
-        prev2, prev1, cur = acc[k % 3], acc[(k + 1) % 3], acc[(k + 2) % 3]
-        len2, len1, cur_len = lengths[k % 3], lengths[(k + 1) % 3], lengths[(k + 2) % 3]
-        lo, hi = max(0, k - m + 1), min(n - 1, k)
-        diag, up, left = prev2[:, lo:hi + 1], prev1[:, lo:hi + 1], prev1[:, lo + 1:hi + 2]
-        take_diag = (diag <= up) & (diag <= left)
-        take_up = ~take_diag & (up <= left)
-        cur[:, lo + 1:hi + 2] = flipped.diagonal(m - 1 - k, axis1=1, axis2=2) + np.minimum(np.minimum(diag, up), left)
-        cur[:, lo] = np.inf  # rows that left the band, and the next row (buffers are reused)
-        cur[:, hi + 2] = np.inf
-        cur_len[:, lo + 1:hi + 2] = np.where(take_diag, len2[:, lo:hi + 1],
-                                             np.where(take_up, len1[:, lo:hi + 1], len1[:, lo + 1:hi + 2])) + 1
-        if keep_steps:
-            steps.append((lo, np.where(take_diag, 0, np.where(take_up, 1, 2)).astype(np.int8)))
-    last = (n + m - 1 + 1) % 3  # the buffer of the last diagonal
-    return acc[last][:, n].copy(), lengths[last][:, n].copy(), steps
+        lo, hi = max(0, k - long_ + 1), min(short - 1, k)
+        d2, d1 = acc[:, k], acc[:, k + 1]
+        # predecessors: diagonal (r - 1 on diagonal k - 2), and r - 1 and r on diagonal k - 1 (which of these
+        # is "up" and which "left" depends on the side indexed; the minimum does not)
+        best = minimum(minimum(d2[:, lo:hi + 1], d1[:, lo:hi + 1]), d1[:, lo + 1:hi + 2])
+        offset = k - (n - 1) if by_column else (m - 1) - k
+        add(skewed_view.diagonal(offset, axis1=1, axis2=2), best, out=acc[:, k + 2, lo + 1:hi + 2])
+    return acc, by_column
 
 
-def _backtrack_numpy(steps: list, which: int, n: int, m: int) -> np.ndarray:
-    """The path of matrix ``which`` of a `_sweep_numpy`, from its recorded steps."""
+def _backtrack_numpy(acc: np.ndarray, by_column: bool, n: int, m: int) -> np.ndarray:
+    """The path through one matrix's skewed values (`_accumulate_numpy`), from (n-1, m-1) back to (0, 0), with
+    the compiled kernel's tie rule: diagonal, then up, then left."""
     i, j = n - 1, m - 1
     path = [(i, j)]
     while i > 0 or j > 0:
-        lo, chosen = steps[i + j]
-        s = chosen[which, i - lo]
-        if s == 0:
+        k = i + j + 2  # the row of cell (i, j)
+        r = j if by_column else i
+        diag = acc[k - 2, r]
+        up = acc[k - 1, r + 1] if by_column else acc[k - 1, r]  # (i - 1, j)
+        left = acc[k - 1, r] if by_column else acc[k - 1, r + 1]  # (i, j - 1)
+        if diag <= up and diag <= left:
             i, j = i - 1, j - 1
-        elif s == 1:
+        elif up <= left:
             i -= 1
         else:
             j -= 1
@@ -84,9 +82,13 @@ def _backtrack_numpy(steps: list, which: int, n: int, m: int) -> np.ndarray:
     return np.array(path[::-1], dtype=np.int64)
 
 
+def _total(acc: np.ndarray, by_column: bool, n: int, m: int) -> float:
+    return float(acc[n + m, m if by_column else n])
+
+
 def _path_numpy(cost: np.ndarray) -> tuple[np.ndarray, float]:
-    total, _, steps = _sweep_numpy(cost[None])
-    return _backtrack_numpy(steps, 0, *cost.shape), float(total[0])
+    acc, by_column = _accumulate_numpy(cost[None])
+    return _backtrack_numpy(acc[0], by_column, *cost.shape), _total(acc[0], by_column, *cost.shape)
 
 
 def _path_python_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
@@ -255,8 +257,8 @@ def similarity_paths(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[n
     if kernels is not None:
         return [kernels[0](s, True)[0] for s in checked]
     n, m = checked[0].shape
-    _, _, steps = _sweep_numpy(_similarity_cost(np.stack(checked)))
-    return [_backtrack_numpy(steps, k, n, m) for k in range(len(checked))]
+    acc, by_column = _accumulate_numpy(_similarity_cost(np.stack(checked)))
+    return [_backtrack_numpy(acc[k], by_column, n, m) for k in range(len(checked))]
 
 
 def mean_similarities_along_path(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[float]:
@@ -267,8 +269,10 @@ def mean_similarities_along_path(sims: Sequence[np.ndarray], kernel: str = "auto
     kernels = _use_numba(checked[0], kernel)
     if kernels is not None:
         return [float(kernels[1](s)) for s in checked]
-    total, length, _ = _sweep_numpy(_similarity_cost(np.stack(checked)), keep_steps=False)
-    return [float(1.0 - t / n) for t, n in zip(total, length)]  # 1 - total cost / path length, as compiled
+    n, m = checked[0].shape
+    acc, by_column = _accumulate_numpy(_similarity_cost(np.stack(checked)))
+    # 1 - total cost / path length, as the compiled kernel computes it
+    return [1.0 - _total(a, by_column, n, m) / len(_backtrack_numpy(a, by_column, n, m)) for a in acc]
 
 
 def similarity_path(sim: np.ndarray, kernel: str = "auto") -> np.ndarray:

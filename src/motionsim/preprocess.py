@@ -47,6 +47,12 @@ _FALLBACK: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Each internal joint is the mean of two COCO-17 joints (the same one twice for a single joint): ``(a + b) / 2``
+#: is what ``mean`` of the pair gives, and for ``a == b`` it is ``a`` exactly, so one vectorised step serves all.
+_FROM_A = np.array([src[0] for src in INTERNAL15_FROM_COCO17])
+_FROM_B = np.array([src[-1] for src in INTERNAL15_FROM_COCO17])
+
+
 def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tuple[np.ndarray, np.ndarray]:
     """COCO-17 -> the paper's 15-joint layout.
 
@@ -57,13 +63,13 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
     """
     present17 = joint_present(seq.keypoints, seq.scores, min_score)
     points = coco_to_internal(seq.keypoints).astype(np.float32)
-    present = np.stack([present17[:, list(src)].all(axis=1) for src in INTERNAL15_FROM_COCO17], axis=1)
-    return points, present
+    return points, present17[:, _FROM_A] & present17[:, _FROM_B]
 
 
 def coco_to_internal(points: np.ndarray) -> np.ndarray:
     """(..., 17, 2) COCO-17 coordinates -> (..., 15, 2) internal layout (neck, mid_hip = means of two joints)."""
-    return np.stack([points[..., list(src), :].mean(axis=-2) for src in INTERNAL15_FROM_COCO17], axis=-2)
+    points = np.asarray(points)
+    return (points[..., _FROM_A, :] + points[..., _FROM_B, :]) / 2
 
 
 def frame_heights(points: np.ndarray) -> np.ndarray:
@@ -82,6 +88,8 @@ def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequenc
     A joint missing in every frame takes the position of its nearest present joint up the chain
     (wrist -> elbow -> shoulder...), so a cropped or hidden limb reads as "not moving", not as garbage.
     """
+    if present.all():
+        return points.copy()
     out = points.copy()
     t, j = present.shape
     idx = np.where(present, np.arange(t)[:, None], -1)

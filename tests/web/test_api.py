@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import LOCAL, upload, wait_for
 
+from helpers import compare_json
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
 from motionsim.io import save_pose
@@ -19,22 +20,16 @@ from motionsim.web.app import create_app
 from motionsim.web.settings import Settings
 
 
-def cli_json(*argv: str) -> dict:
-    out = io.StringIO()
-    assert main(["compare", *argv, "--json"], out=out) == 0
-    return json.loads(out.getvalue())
-
-
 def test_compare_wait_returns_exactly_compare_json(client, data_dir):
     response = upload(client, data_dir / "wave.json", data_dir / "kick.json", wait=True, feedback="false")
     assert response.status_code == 200
-    assert response.json() == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+    assert response.json() == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
 
 
 def test_options_mirror_the_cli(client, data_dir):
     response = upload(client, data_dir / "wave.json", data_dir / "kick.json", wait=True, feedback="false",
                       window=16, stride=4, flip="true")
-    expected = cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"), "--window", "16", "--stride", "4",
+    expected = compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"), "--window", "16", "--stride", "4",
                         "--flip")
     assert response.json() == expected
     assert expected["window"] == 16 and expected["stride"] == 4
@@ -47,7 +42,7 @@ def test_job_progress_files_and_history_survive_a_restart(settings, data_dir):
         job = wait_for(client, created.json()["id"])
         assert job["status"] == "done", job["error"]
         assert job["progress"] == 1.0 and job["seen_progress"] == sorted(job["seen_progress"])
-        assert job["result"] == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+        assert job["result"] == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
         assert job["inputs"]["a"]["name"] == "wave.json" and len(job["inputs"]["a"]["sha256"]) == 64
         assert "path" not in job["inputs"]["a"]  # no server paths in the API
         video = client.get(job["links"]["video"])
@@ -85,7 +80,7 @@ def test_pick_from_data_folder(client, data_dir):
     assert client.get("/api/data").json() == {"enabled": True, "files": ["kick.json", "wave.json"]}
     response = client.post("/api/compare?wait=true", data={"a_name": "wave.json", "b_name": "kick.json",
                                                             "feedback": "false"})
-    assert response.json() == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+    assert response.json() == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
 
 
 @pytest.mark.parametrize("name", ["../outside.json", "/etc/passwd", "sub/../../outside.json", "..\\..\\x.json"])

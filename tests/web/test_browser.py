@@ -8,7 +8,6 @@ delete asks for confirmation, and the page refuses to be framed."""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from web_helpers import wait_until_served
 
+from helpers import demo_video
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
 from motionsim.io import save_pose
@@ -34,15 +34,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chromium is not installed "
                                 "(make test installs it)")
-
-
-def demo_video() -> Path | None:
-    """The real two-person video in the sports2d wheel (installed without dependencies by `make test`)."""
-    spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
-    return path if path.is_file() else None
 
 
 @contextlib.contextmanager
@@ -75,8 +66,6 @@ def server(tmp_path: Path):
 
 def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
     video = demo_video()
-    if video is None:
-        pytest.skip("the Sports2D demo video is not installed (make test installs sports2d)")
     keypoints = tmp_path / "wave.json"
     save_pose(make_motion(90, seed=1, kind="wave"), keypoints)
     errors: list[str] = []
