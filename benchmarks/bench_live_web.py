@@ -13,8 +13,8 @@ Printed per take: frames offered and sent, the server's processed frames/s and d
 block: slots of 1/30 s with no processed frame, whether the client skipped them or the server replaced them),
 latency p50/p95 measured by the client (frame sent -> its answer with a score received) and by the server (the
 frame's arrival -> its score), the server process's CPU (user + system over the take's wall time, all threads,
-in cores and per processed frame) and the load average before/after (the machine is shared: the numbers mean
-little without it).
+in cores and per processed frame), its resident memory every 5 s (bounded over a long take: ``--seconds 600``)
+and the load average before/after (the machine is shared: the numbers mean little without it).
 
     .venv/bin/python benchmarks/bench_live_web.py [--seconds 20] [--repeat 2] [--mode follow] [--takes 1]
 """
@@ -62,6 +62,40 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class MemorySampler(threading.Thread):
+    """The server's resident memory every ``every`` seconds while the takes run (is it bounded?)."""
+
+    def __init__(self, pid: int, every: float = 5.0) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples, self._done = pid, every, [], threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(self.every):
+            self.samples.append(rss_mb(self.pid))
+
+    def stop(self) -> list[float]:
+        self._done.set()
+        self.join()
+        return self.samples
+
+
+def memory_line(before: float, rss: list[float], every: float = 5.0) -> str:
+    """The server's memory before and during the takes: each sample (every minute when over 24 of them), the
+    peak and the growth over the second half."""
+    step = 1 if len(rss) <= 24 else round(60 / every)
+    shown = ", ".join(f"{m:.0f}" for m in rss[::step])
+    return (f"  server memory (RSS): {before:.0f} MB before; during the takes, every {every * step:g} s: {shown} MB; "
+            f"peak {max(rss):.0f} MB, growth over the second half {rss[-1] - rss[len(rss) // 2]:+.0f} MB")
+
+
 def serve(state: Path, data: Path, takes: int) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "motionsim", "serve", "--port", "0", "--state", str(state),
                              "--data", str(data), "--max-live", str(takes)], stdout=subprocess.PIPE,
@@ -79,9 +113,10 @@ def serve(state: Path, data: Path, takes: int) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-def take(url: str, reference: str, frames: list[bytes], mode: str, keep_video: bool,
+def take(url: str, reference: str, frames: list[bytes], count: int, mode: str, keep_video: bool,
          sent_all: threading.Barrier | None = None) -> dict:
-    """One take at real-time pacing with the page's flow control; returns the client's and the server's numbers."""
+    """One take of ``count`` frames (``frames`` over and over) at real-time pacing with the page's flow control;
+    returns the client's and the server's numbers."""
     from websockets.sync.client import connect
 
     ws_url = url.replace("http://", "ws://") + "api/live/ws"
@@ -114,7 +149,8 @@ def take(url: str, reference: str, frames: list[bytes], mode: str, keep_video: b
         reader = threading.Thread(target=receive, daemon=True)
         reader.start()
         start, skipped = time.perf_counter(), 0
-        for i, jpeg in enumerate(frames):
+        for i in range(count):
+            jpeg = frames[i % len(frames)]
             wait = start + i / FPS - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
@@ -136,7 +172,7 @@ def take(url: str, reference: str, frames: list[bytes], mode: str, keep_video: b
                 break
     assert saved is not None and saved["type"] == "saved", saved
     lat = np.asarray(latencies)
-    return {"offered": len(frames), "sent": len(sent), "skipped": skipped, "seconds": elapsed,
+    return {"offered": count, "sent": len(sent), "skipped": skipped, "seconds": elapsed,
             "client_p50": float(np.percentile(lat, 50)), "client_p95": float(np.percentile(lat, 95)),
             "live": saved["live"], "job": saved["job"]}
 
@@ -154,9 +190,13 @@ def main() -> None:
         folder = Path(tmp)
         data = folder / "data"
         data.mkdir()
-        reference_video, live_video = make_videos(data, SIZES[args.size], args.seconds)
-        frames = jpeg_frames(live_video)
-        print(f"{len(frames)} frames at {args.size}, JPEG quality 70: {np.mean([len(f) for f in frames]) / 1024:.0f} "
+        # the live video plays the clip forwards and backwards; a long take repeats one such cycle (the client's
+        # memory stays bounded: a 10-minute take would be ~1 GB of JPEGs)
+        reference_video, live_video = make_videos(data, SIZES[args.size], min(args.seconds, 40.0))
+        frames, count = jpeg_frames(live_video), round(args.seconds * FPS)
+        if count > len(frames):
+            frames = frames[:2 * len(jpeg_frames(reference_video)) - 2]
+        print(f"{count} frames at {args.size}, JPEG quality 70: {np.mean([len(f) for f in frames]) / 1024:.0f} "
               f"KB each on average")
         proc, url = serve(folder / "state", data, args.takes)
         try:
@@ -170,20 +210,25 @@ def main() -> None:
                 results: list[dict] = [{}] * args.takes
 
                 def one(k: int, barrier: threading.Barrier = sent_all, out: list[dict] = results) -> None:
-                    out[k] = take(url, ref["id"], frames, args.mode, args.keep_video, barrier)
+                    out[k] = take(url, ref["id"], frames, count, args.mode, args.keep_video, barrier)
 
                 threads = [threading.Thread(target=one, args=(k,)) for k in range(args.takes)]
                 load_before, cpu_before, wall = os.getloadavg()[0], cpu_seconds(proc.pid), time.perf_counter()
+                rss_before, sampler = rss_mb(proc.pid), MemorySampler(proc.pid)
+                sampler.start()
                 for t in threads:
                     t.start()
                 sent_all.wait()  # the takes' window: from their start to their last frame
                 wall, cpu = time.perf_counter() - wall, cpu_seconds(proc.pid) - cpu_before
+                rss = sampler.stop()
                 load_after = os.getloadavg()[0]
                 for t in threads:
                     t.join()
                 processed = sum(r["live"]["processed"] for r in results)
                 print(f"run {run + 1}: load {load_before:.1f} -> {load_after:.1f}; server CPU {cpu / wall:.2f} cores "
                       f"during the takes ({cpu / processed * 1000:.0f} ms per processed frame)")
+                if rss:
+                    print(memory_line(rss_before, rss))
                 for r in results:
                     live = r["live"]
                     print(f"  {args.size} {args.mode}: {r['offered']} offered, {r['sent']} sent, {r['skipped']} "
@@ -196,7 +241,11 @@ def main() -> None:
                         time.sleep(0.5)
         finally:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 if __name__ == "__main__":
