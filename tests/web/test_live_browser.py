@@ -152,18 +152,22 @@ def take(b, url: str, errors: list[str], out: Path, name: str) -> dict:
         assert shown == [score_hex(x) for x in (-0.5, 0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0)]
     page.click("#start")
     wait_state(page, "countdown")
+    assert page.inner_text("#countdown") in {"3", "2", "1"}  # a count-down before the take starts
     page.screenshot(path=str(out / f"live-{name}-countdown.png"))
     wait_state(page, "live")
     scores = live_scores(page, 8.0)
     drawn = None
-    for _ in range(50):  # a frame where someone was found
+    for _ in range(50):  # a frame where someone was found (the screenshot at once, while it is drawn)
         drawn = page.evaluate(DRAWN)
         if drawn and sum(n > 20 for n in drawn["counts"].values()) >= 2:
+            page.screenshot(path=str(out / f"live-{name}.png"))
             break
         page.wait_for_timeout(100)
+    # the camera and its skeleton are shown mirrored, as people expect; the reference is not
+    assert page.evaluate("getComputedStyle(document.querySelector('#mirror')).transform") == "matrix(-1, 0, 0, 1, 0, 0)"
+    assert page.evaluate("getComputedStyle(document.querySelector('#reference-video')).transform") == "none"
     bars = {c.get_attribute("data-part"): c.get_attribute("data-score")
             for c in page.query_selector_all("td[data-part]")}
-    page.screenshot(path=str(out / f"live-{name}.png"))
     mean = float(page.get_attribute("#overall-mean", "data-score"))
     page.click("#stop")
     page.wait_for_selector("#state[data-state=saved] #saved-report", timeout=180_000)

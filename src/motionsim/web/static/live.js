@@ -171,7 +171,9 @@ function drawReference() {
   ctx.fillStyle = "#1d232b";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (!ref || canvas.hidden) return;
-  const flat = ref.poses[referenceFrame()];
+  let k = referenceFrame();  // a frame where the estimator found nobody shows the last pose before it
+  while (k > 0 && !ref.poses[k].some((v, i) => i % 3 === 2 && v > 0)) k--;
+  const flat = ref.poses[k];
   const points = Array.from({ length: 17 }, (_, j) => [flat[3 * j], flat[3 * j + 1], flat[3 * j + 2]]);
   const b = state.skeleton, margin = 30;
   const scale = Math.min((canvas.width - 2 * margin) / Math.max(1, b.x1 - b.x0),
