@@ -236,9 +236,12 @@ def main() -> None:
                           f"processed, {live['dropped']} of {live['frames']} dropped, {live['replaced']} replaced; "
                           f"latency client p50 {r['client_p50']:.0f} / p95 {r['client_p95']:.0f} ms, server p50 "
                           f"{live['latency_ms']['p50']:.0f} / p95 {live['latency_ms']['p95']:.0f} ms")
+                rendering = time.perf_counter()
                 for r in results:  # the saved takes' feedback videos are rendered before the next run
-                    while httpx.get(f"{url}api/jobs/{r['job']}").json()["status"] not in ("done", "failed"):
+                    while (job := httpx.get(f"{url}api/jobs/{r['job']}").json())["status"] not in ("done", "failed"):
                         time.sleep(0.5)
+                    print(f"  saved take {r['job']}: {job['status']} {job.get('error') or ''}(its feedback video and "
+                          f"report rendered {time.perf_counter() - rendering:.0f} s after the take)")
         finally:
             proc.terminate()
             try:
