@@ -1,9 +1,12 @@
-"""The engine contract: run one function over many shards and hand back each result as it finishes."""
+"""The engine contract: run one function over many shards and hand back each result as it finishes; and keep
+long-lived workers, one per shard of some data, that answer calls (`actors`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
+
+from .actors import ActorPool, Factory, LocalActors
 
 ENGINES = ("local", "ray")
 
@@ -19,6 +22,10 @@ class Engine(Protocol):
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
         ...
 
+    def actors(self, factory: Factory, specs: Sequence[Any], names: Sequence[str]) -> ActorPool:
+        """One worker per spec, holding ``factory(spec)`` until closed (`actors`)."""
+        ...
+
 
 class LocalEngine:
     """Run the shards one after another in this process (the default: no start-up cost, no extra)."""
@@ -28,6 +35,10 @@ class LocalEngine:
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
         for i in indices:
             yield i, fn(shards[i], shared)
+
+    def actors(self, factory: Factory, specs: Sequence[Any], names: Sequence[str]) -> LocalActors:
+        """The shards' objects in this process, called in parallel threads."""
+        return LocalActors(factory, specs, names)
 
 
 def get_engine(name: str = "local", address: str | None = None) -> Engine:

@@ -9,11 +9,20 @@ asked parts reads per query (`scan_bytes`): the scan is memory-bound, so its tim
   in parallel over clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES`
   clips of the scan hold the true top hits; they are re-scored by `rank` so results are bit-identical to
   exhaustive scoring.
-- Up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8), `sampled_scan_proposals`: the
+- Libraries of format 2 (`store`), beyond `SCAN_BYTES`: `sketch_proposals`. The same Algorithm 1, run by a
+  compiled kernel (`scan_kernel.sketch_part`) on every clip's window *sketches* (32 numbers per window and
+  part, `sketch`), proposes `SKETCH_PROPOSALS` clips (at least `SKETCH_SHARE` of the library); the flat scan
+  scores those exactly. For "overall" one alignment of the movement-weighted mean of the five parts' sketch
+  cosines (their first `OVERALL_SKETCH_DIMS` dimensions) stands in for five alignments. Measured on 30
+  queries against 20,000 clips: the exact top 10 were within the sketch's first 13 (limbs, torso; one query
+  113) and 17 ("overall") clips (docs/scale.md), and the proposals grow with the library.
+- Libraries of format 1, up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8),
+  `sampled_scan_proposals`: the
   same kernel aligns the query with every 2nd or 3rd window of each clip (and its last). Neighbouring windows
   overlap by w - r frames, so that DTW tracks the full one closely: at step 3 its best `PROPOSALS` clips held
   99.7 % of the true top 10 (30 queries, 20,000 clips; docs/scale.md), and the flat scan scores those exactly.
-- Beyond that size, `vote_proposals`: the approximate index proposes (the only proposer that needs faiss).
+- Libraries of format 1 beyond that size, `vote_proposals`: the approximate index proposes (the only proposer
+  that needs faiss).
   Each query window fetches its nearest library windows; a clip's vote is the mean over query windows of its
   best retrieved cosine (the k-th cosine where none of its windows came back), which tracks the DTW mean
   cosine only roughly (a window vote ignores the alignment, so clips whose good windows are few or out of
@@ -43,12 +52,23 @@ from ..skeleton import BODY_PARTS
 from . import ann
 from .store import ClipRecord, vectors
 
+
+@dataclass(frozen=True)
+class Sketches:
+    """A format-2 library's window sketches (float16 tables) and the projections of its parts."""
+
+    tables: Mapping[str, np.ndarray]
+    bases: Mapping[str, np.ndarray]
+
 NEIGHBOURS = 1024  # library windows fetched per query window
 CANDIDATES = 1000  # clips re-ranked exactly after the approximate vote (~0.12 s on one core)
 SCAN_BYTES = 800_000_000  # window embeddings read per query by a scan, at most (~0.15 s on 2 cores)
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
 MAX_SCAN_STEP = 3  # sampled scans read every 2nd or 3rd window at most (every 4th ranked the top 10 loosely)
 PROPOSALS = 1000  # clips the sampled scan hands to the flat scan (~25 ms to score exactly)
+SKETCH_PROPOSALS = 1000  # clips the sketch scan hands to the flat scan, at least
+SKETCH_SHARE = 0.01  # ... and at least this share of the library (its ranking errors grow with the library)
+OVERALL_SKETCH_DIMS = 16  # sketch dimensions per part that "overall" aligns (all `SKETCH_DIMS` for one part)
 
 
 @dataclass
@@ -98,10 +118,38 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
         total = np.zeros(len(chosen))
         for k, p in enumerate(names):
             score = np.zeros(len(chosen))
-            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
-                      step, score)
+            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), kernel_table(parts[p]), firsts,
+                      n_windows, step, score)
             total += weights[:, k] * score
         np.maximum(best, total, out=best)
+    return best
+
+
+def kernel_table(table: np.ndarray) -> np.ndarray:
+    """A window table as the compiled kernels read it: float32 as is, float16 as its uint16 bits."""
+    table = np.asarray(table)
+    return table.view(np.uint16) if table.dtype == np.float16 else table
+
+
+def sketch_scan(queries: Sequence[SequenceEmbedding], sketches: Sketches, clips: Sequence[ClipRecord],
+                key: str) -> np.ndarray:
+    """Algorithm 1 on the window sketches (`scan_kernel.sketch_part`) for ``key``, every clip, best over query
+    variants: a proposal score (float32, approximate), not a result."""
+    from .scan_kernel import sketch_part
+
+    names = BODY_PARTS if key == "overall" else (key,)
+    dims = OVERALL_SKETCH_DIMS if key == "overall" else sketches.bases[key].shape[1]
+    tables = tuple(kernel_table(sketches.tables[p]) for p in names)
+    firsts = np.array([c.first_window for c in clips], dtype=np.int64)
+    n_windows = np.array([c.n_windows for c in clips], dtype=np.int64)
+    best = np.full(len(clips), -np.inf)
+    for q in queries:
+        weights = clip_weights(q, clips) if key == "overall" else np.ones((len(clips), 1))
+        sketched = tuple(np.ascontiguousarray(q.parts[p] @ sketches.bases[p], dtype=np.float32) for p in names)
+        score = np.zeros(len(clips))
+        sketch_part(sketched, tables, np.ascontiguousarray(weights), min(dims, sketched[0].shape[1]), firsts,
+                    n_windows, score)
+        np.maximum(best, score, out=best)
     return best
 
 
@@ -180,6 +228,15 @@ def vote_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.
     return best_scanned(queries, parts, clips, key, voted, n)
 
 
+def sketch_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                     clips: Sequence[ClipRecord], key: str, n: int, sketches: Sketches) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best `SKETCH_PROPOSALS` (at least
+    `SKETCH_SHARE` of the library and ``n``) of the sketch scan."""
+    share = max(SKETCH_PROPOSALS, int(np.ceil(len(clips) * SKETCH_SHARE)), n)
+    proposed = np.argsort(-sketch_scan(queries, sketches, clips, key), kind="stable")[:share]
+    return best_scanned(queries, parts, clips, key, proposed, n)
+
+
 def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
                  key: str, subset: np.ndarray, n: int) -> np.ndarray:
     """The ``n`` best clips of ``subset`` by the flat scan, best first."""
@@ -189,15 +246,17 @@ def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.nd
 
 def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
                     clips: Sequence[ClipRecord], key: str, top: int, candidates: int | None,
-                    index: Callable[[], Any], owner: np.ndarray) -> np.ndarray:
+                    index: Callable[[], Any], owner: np.ndarray, sketches: Sketches | None = None) -> np.ndarray:
     """The ``candidates`` clips (by default ``max(SCAN_CANDIDATES, 5 * top)``) to score exactly, best first,
-    from the proposer for the bytes a scan reads (see the module doc). ``index()`` opens the approximate index
-    of ``key``: called only when the vote proposes, so smaller libraries are searched without faiss.
-    ``owner[w]`` is the clip of window w."""
+    from the proposer for the bytes a scan reads (see the module doc). ``sketches``: those of a format-2
+    library (None: format 1). ``index()`` opens the approximate index of ``key`` (format 1): called only when
+    the vote proposes, so smaller libraries are searched without faiss. ``owner[w]`` is the clip of window w."""
     need = scan_bytes(parts, key) * max(1, len(queries) // 2)
     n = max(SCAN_CANDIDATES, 5 * top) if candidates is None else candidates
     if need <= SCAN_BYTES:
         return flat_scan_proposals(queries, parts, clips, key, n)
+    if sketches is not None:
+        return sketch_proposals(queries, parts, clips, key, n, sketches)
     if need <= SCAN_BYTES * MAX_SCAN_STEP:
         return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // SCAN_BYTES))
     # the vote shortlists as many clips as one scan may read, and no fewer than CANDIDATES or those asked for
@@ -206,7 +265,8 @@ def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np
 
 
 def clip_embedding(parts: Mapping[str, np.ndarray], clip: ClipRecord, window: int, stride: int) -> SequenceEmbedding:
-    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows]) for p in BODY_PARTS}, clip.frames, window, stride,
+    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows], dtype=np.float32) for p in BODY_PARTS},
+                             clip.frames, window, stride,
                              movement=None if clip.movement is None else np.asarray(clip.movement))
 
 
