@@ -1,5 +1,5 @@
 """Embedding many clip files, each once, in shards on an engine: the first half of every batch job
-(`score-pairs` scores pairs of them, `index build` stores them in a library as they come).
+(`score-pairs` scores pairs of them block by block, `index build` stores them in a library as they come).
 
 A clip that cannot be read or is too short is reported with its reason, never fatal. Shard functions are
 module-level (Ray ships them by name) and load the model from a `ModelRef` in other processes.
@@ -65,19 +65,3 @@ def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, 
     for _, done in iter_shards(engine, embed_clip_shard, shards, shared, store, "clips",
                                None if on_shard is None else lambda i: on_shard(len(shards[i]))):
         yield done
-
-
-def embed_clips(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
-                flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
-                store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
-                ) -> tuple[dict[str, EmbeddedClip], dict[str, str]]:
-    """(embedded clips by path, errors by path) of ``paths``, each loaded and embedded once, in shards of
-    `CLIP_SHARD` on ``engine`` (default: this process). ``store`` keeps finished shards (resume);
-    ``on_shard(n_clips)`` follows progress."""
-    clips: dict[str, EmbeddedClip] = {}
-    errors: dict[str, str] = {}
-    for embedded, errs in embed_clip_shards(paths, model, window, stride, flips=flips, pad_short=pad_short,
-                                            engine=engine, store=store, on_shard=on_shard):
-        clips.update((c.path, c) for c in embedded)
-        errors.update(errs)
-    return clips, errors

@@ -48,9 +48,10 @@ def worker_threads() -> str:
                                                      else os.cpu_count() or 1)
 
 
-def _run(fn: ShardFn, shard: Any, shared: Any, fault_marker: str | None) -> Any:
-    """One shard in a worker. ``fault_marker`` (tests only) kills this worker once, as a lost node would."""
-    if fault_marker and not Path(fault_marker).exists():
+def _run(fn: ShardFn, shard: Any, shared: Any, fault_marker: str | None, fault_in: str | None = None) -> Any:
+    """One shard in a worker. ``fault_marker`` (tests only) kills this worker once, as a lost node would: in
+    the first shard it runs, or with ``fault_in`` in the first shard of the function of that name."""
+    if fault_marker and not Path(fault_marker).exists() and fault_in in (None, fn.__name__):
         Path(fault_marker).touch()
         os._exit(1)
     return fn(shard, shared)
@@ -145,8 +146,12 @@ class RayEngine:
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, num_cpus: int = 2, fault_marker: str | None = None) -> None:
-        self.address, self.num_cpus, self.fault_marker = address, num_cpus, fault_marker
+    def __init__(self, address: str | None = None, num_cpus: int = 2, fault_marker: str | None = None,
+                 fault_in: str | None = None, object_store_memory: int | None = None) -> None:
+        """``object_store_memory``: bytes of the private cluster's object store (Ray's default: 30 % of the
+        memory); objects beyond it are spilled to disk. ``fault_marker``, ``fault_in``: see `_run` (tests)."""
+        self.address, self.num_cpus, self.fault_marker, self.fault_in = address, num_cpus, fault_marker, fault_in
+        self.object_store_memory = object_store_memory
         self._ray = _ray(private=not address)
 
     def _connect(self) -> None:
@@ -157,7 +162,8 @@ class RayEngine:
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
         else:
             ray.init(num_cpus=self.num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1",
-                     log_to_driver=False, runtime_env={"env_vars": {"OMP_NUM_THREADS": worker_threads()}})
+                     log_to_driver=False, runtime_env={"env_vars": {"OMP_NUM_THREADS": worker_threads()}},
+                     object_store_memory=self.object_store_memory)
 
     def actors(self, factory: Factory, specs: Sequence[Any], names: Sequence[str]) -> RayActors:
         """One Ray actor per spec holding ``factory(spec)`` (`RayActors`)."""
@@ -171,7 +177,7 @@ class RayEngine:
         ray = self._ray
         task = ray.remote(max_retries=MAX_RETRIES)(_run)
         shared_ref = ray.put(shared)
-        pending = {task.remote(fn, shards[i], shared_ref, self.fault_marker): i for i in indices}
+        pending = {task.remote(fn, shards[i], shared_ref, self.fault_marker, self.fault_in): i for i in indices}
         try:
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
@@ -180,3 +186,34 @@ class RayEngine:
         finally:
             for ref in pending:
                 ray.cancel(ref)
+
+    def map_kept(self, fn: ShardFn, shards: Sequence[Any], shared: Any,
+                 indices: Sequence[int]) -> Iterator[tuple[int, Any, Any]]:
+        """Each task returns two objects: its summary is fetched here, its payload stays in the object store
+        (spilled to disk beyond its size) and is handed back as an ObjectRef."""
+        if not indices:
+            return
+        self._connect()
+        ray = self._ray
+        task = ray.remote(max_retries=MAX_RETRIES, num_returns=2)(_run)
+        shared_ref = ray.put(shared)
+        pending = {}
+        for i in indices:
+            summary, payload = task.remote(fn, shards[i], shared_ref, self.fault_marker, self.fault_in)
+            pending[summary] = (i, payload)
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    i, payload = pending.pop(ref)
+                    yield i, ray.get(ref), payload
+        finally:
+            for ref in pending:
+                ray.cancel(ref)
+
+    def put(self, value: Any) -> Any:
+        self._connect()
+        return self._ray.put(value)
+
+    def get(self, handle: Any) -> Any:
+        return self._ray.get(handle)
