@@ -185,16 +185,9 @@ class MotionIndex:
     def embed_query(self, query: Any, flip: bool = False) -> list[SequenceEmbedding]:
         """The query (path, array or PoseSequence) embedded as the library's clips were: as filmed and, with
         ``flip``, mirrored."""
-        from ..embed import embed_sequences
-
         if self.model is None:
             raise MotionsimError(f"{self.folder}: opened without a model; embed the query elsewhere")
-        seq = as_pose_sequence(query)
-        w, r = self.meta.window, self.meta.stride
-        queries = embed_sequences([seq], self.model, w, r, pad_short=True)
-        if flip:
-            queries += embed_sequences([seq], self.model, w, r, flip="body", pad_short=True)
-        return queries
+        return embed_query(query, self.model, self.meta.window, self.meta.stride, flip)
 
     def search(self, query: Any, part: str = "overall", top: int = 10, flip: bool = False,
                candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
@@ -228,6 +221,18 @@ class MotionIndex:
                                       dict(scores), v == 1, matched_frames(queries[v], emb, record, best), best,
                                       part_weights=weights)))
         return hits
+
+
+def embed_query(query: Any, model: Any, window: int, stride: int, flip: bool = False) -> list[SequenceEmbedding]:
+    """A query (path, array or PoseSequence) embedded as a library's clips are: as filmed and, with ``flip``,
+    mirrored (short queries padded to one window)."""
+    from ..embed import embed_sequences
+
+    seq = as_pose_sequence(query)
+    queries = embed_sequences([seq], model, window, stride, pad_short=True)
+    if flip:
+        queries += embed_sequences([seq], model, window, stride, flip="body", pad_short=True)
+    return queries
 
 
 def check_key(part: str) -> None:

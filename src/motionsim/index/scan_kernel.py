@@ -78,30 +78,35 @@ def scan_part(query: np.ndarray, table: np.ndarray, firsts: np.ndarray, n_window
 
 @numba.njit(inline="always", fastmath=True)
 def _mean_along_path_f32(sim, n, m, acc_prev, acc_cur, len_prev, len_cur):  # type: ignore[no-untyped-def]
-    """`dtw.mean_along_path_kernel` of ``sim[:n, :m]`` in float32 on preallocated rows (the same tie rule;
-    for proposing only: its rounding differs from the exact kernel's float64)."""
+    """`dtw.mean_along_path_kernel` of ``sim[:n, :m]`` in float32 on preallocated rows, with the same tie rule
+    (diagonal, then up, then left) written as selects rather than branches: the cosines are noise to a branch
+    predictor, and a mispredicted branch per cell cost ~10 % of the scan. For proposing only: its rounding
+    differs from the exact kernel's float64."""
     for j in range(m + 1):
         acc_prev[j] = np.inf
         len_prev[j] = 0
     acc_prev[0] = 0.0
     for i in range(n):
-        acc_cur[0] = np.inf
-        len_cur[0] = 0
+        left = np.float32(np.inf)
+        left_len = np.int32(0)
+        diag = acc_prev[0]
+        diag_len = len_prev[0]
         for j in range(m):
-            a = acc_prev[j]
-            b = acc_prev[j + 1]
-            c = acc_cur[j]
-            if a <= b and a <= c:
-                best, steps = a, len_prev[j]
-            elif b <= c:
-                best, steps = b, len_prev[j + 1]
-            else:
-                best, steps = c, len_cur[j]
-            acc_cur[j + 1] = (np.float32(1.0) - sim[i, j]) + best
-            len_cur[j + 1] = steps + 1
-        for j in range(m + 1):
+            up = acc_prev[j + 1]
+            up_len = len_prev[j + 1]
+            take_diag = (diag <= up) & (diag <= left)
+            take_up = up <= left
+            best = diag if take_diag else (up if take_up else left)
+            steps = diag_len if take_diag else (up_len if take_up else left_len)
+            left = (np.float32(1.0) - sim[i, j]) + best
+            left_len = steps + 1
+            acc_cur[j + 1] = left
+            len_cur[j + 1] = left_len
+            diag, diag_len = up, up_len
+        for j in range(1, m + 1):
             acc_prev[j] = acc_cur[j]
             len_prev[j] = len_cur[j]
+        acc_prev[0] = np.inf
     return 1.0 - acc_prev[m] / len_prev[m]
 
 
@@ -113,34 +118,40 @@ def sketch_part(queries, tables, weights, dim, firsts, n_windows, out):  # type:
 
     ``queries``: a tuple of float32 (n, d) arrays, ``tables``: a tuple of (rows, d) tables (float32 or float16
     bits), one per part. With one part this is Algorithm 1 on the sketches; with five, one alignment of the
-    weighted mean cosine stands in for the weighted mean of five alignments (a proposal, rescored exactly)."""
+    weighted mean cosine stands in for the weighted mean of five alignments (a proposal, rescored exactly).
+    The parts' rows of a window are gathered into one vector and dotted with the weighted query windows joined
+    the same way: one reduction per cell instead of one per part (~30 % less time for five parts)."""
     n_parts = len(tables)
     n_query = queries[0].shape[0]
     n_clips = len(firsts)
+    width = n_parts * dim
     longest = 1
     for c in range(n_clips):
         longest = max(longest, n_windows[c])
     n_tasks = (n_clips + CLIPS_PER_TASK - 1) // CLIPS_PER_TASK
     for task in numba.prange(n_tasks):
-        sim = np.zeros((n_query, longest), np.float32)
-        row = np.empty(dim, np.float32)
+        sim = np.empty((n_query, longest), np.float32)
+        row = np.empty(width, np.float32)
+        joined = np.empty((n_query, width), np.float32)
         acc_prev = np.empty(longest + 1, np.float32)
         acc_cur = np.empty(longest + 1, np.float32)
         len_prev = np.empty(longest + 1, np.int32)
         len_cur = np.empty(longest + 1, np.int32)
         for c in range(task * CLIPS_PER_TASK, min(n_clips, (task + 1) * CLIPS_PER_TASK)):
             n, first = n_windows[c], firsts[c]
-            for j in range(n):
-                for i in range(n_query):
-                    sim[i, j] = 0.0
             for p in range(n_parts):
-                query, table, weight = queries[p], tables[p], np.float32(weights[c, p])
-                for j in range(n):
+                query, weight = queries[p], np.float32(weights[c, p])
+                for i in range(n_query):
                     for k in range(dim):
-                        row[k] = to_float32(table[first + j, k])
-                    for i in range(n_query):
-                        acc = np.float32(0.0)
-                        for k in range(dim):
-                            acc += query[i, k] * row[k]
-                        sim[i, j] += weight * acc
+                        joined[i, p * dim + k] = weight * query[i, k]
+            for j in range(n):
+                for p in range(n_parts):
+                    table = tables[p]
+                    for k in range(dim):
+                        row[p * dim + k] = to_float32(table[first + j, k])
+                for i in range(n_query):
+                    acc = np.float32(0.0)
+                    for k in range(width):
+                        acc += joined[i, k] * row[k]
+                    sim[i, j] = acc
             out[c] = _mean_along_path_f32(sim, n_query, n, acc_prev, acc_cur, len_prev, len_cur)

@@ -50,7 +50,7 @@ from ..similarity import (
 )
 from ..skeleton import BODY_PARTS
 from . import ann
-from .store import ClipRecord, vectors
+from .store import ClipArrays, ClipRecord, clip_arrays, vectors
 
 
 @dataclass(frozen=True)
@@ -109,17 +109,17 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
     from .scan_kernel import scan_part  # imports numba: on the first scan, not with the package
 
     names = BODY_PARTS if key == "overall" else (key,)
-    chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
-    firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
-    n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
-    best = np.full(len(chosen), -np.inf)
+    chosen = clip_arrays(clips)
+    if subset is not None:
+        chosen = chosen.take(np.asarray(subset, dtype=np.int64))
+    best = np.full(len(chosen.firsts), -np.inf)
     for q in queries:
-        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen), 1))
-        total = np.zeros(len(chosen))
+        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen.firsts), 1))
+        total = np.zeros(len(chosen.firsts))
         for k, p in enumerate(names):
-            score = np.zeros(len(chosen))
-            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), kernel_table(parts[p]), firsts,
-                      n_windows, step, score)
+            score = np.zeros(len(chosen.firsts))
+            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), kernel_table(parts[p]), chosen.firsts,
+                      chosen.n_windows, step, score)
             total += weights[:, k] * score
         np.maximum(best, total, out=best)
     return best
@@ -140,15 +140,14 @@ def sketch_scan(queries: Sequence[SequenceEmbedding], sketches: Sketches, clips:
     names = BODY_PARTS if key == "overall" else (key,)
     dims = OVERALL_SKETCH_DIMS if key == "overall" else sketches.bases[key].shape[1]
     tables = tuple(kernel_table(sketches.tables[p]) for p in names)
-    firsts = np.array([c.first_window for c in clips], dtype=np.int64)
-    n_windows = np.array([c.n_windows for c in clips], dtype=np.int64)
-    best = np.full(len(clips), -np.inf)
+    arrays = clip_arrays(clips)
+    best = np.full(len(arrays.firsts), -np.inf)
     for q in queries:
-        weights = clip_weights(q, clips) if key == "overall" else np.ones((len(clips), 1))
+        weights = clip_weights(q, arrays) if key == "overall" else np.ones((len(arrays.firsts), 1))
         sketched = tuple(np.ascontiguousarray(q.parts[p] @ sketches.bases[p], dtype=np.float32) for p in names)
-        score = np.zeros(len(clips))
-        sketch_part(sketched, tables, np.ascontiguousarray(weights), min(dims, sketched[0].shape[1]), firsts,
-                    n_windows, score)
+        score = np.zeros(len(arrays.firsts))
+        sketch_part(sketched, tables, np.ascontiguousarray(weights), min(dims, sketched[0].shape[1]), arrays.firsts,
+                    arrays.n_windows, score)
         np.maximum(best, score, out=best)
     return best
 
@@ -219,7 +218,7 @@ def vote_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.
                    owner: np.ndarray) -> np.ndarray:
     """The ``n`` best clips, best first, by the flat scan of the ``shortlist`` best-voted (`vote` with the
     approximate ``index`` of ``key``, best over query variants; ``owner[w]`` is the clip of window w)."""
-    lengths = np.array([c.n_windows for c in clips], dtype=np.float64)
+    lengths = clip_arrays(clips).n_windows.astype(np.float64)
     votes = np.full(len(clips), -np.inf)
     for q in queries:
         votes = np.maximum(votes, vote(q, parts, key, index, owner, lengths))
@@ -270,11 +269,11 @@ def clip_embedding(parts: Mapping[str, np.ndarray], clip: ClipRecord, window: in
                              movement=None if clip.movement is None else np.asarray(clip.movement))
 
 
-def clip_weights(query: SequenceEmbedding, clips: Sequence[ClipRecord]) -> np.ndarray:
+def clip_weights(query: SequenceEmbedding, clips: Sequence[ClipRecord] | ClipArrays) -> np.ndarray:
     """(clips, 5) `part_weights` of ``query`` with each clip, as `rank` and ``compare`` weigh the parts."""
-    unknown = [np.nan] * len(BODY_PARTS)
-    movement = np.array([c.movement if c.movement is not None else unknown for c in clips], dtype=np.float64)
-    return movement_weights(unknown if query.movement is None else query.movement, movement.reshape(-1, 5))
+    movement = (clips if isinstance(clips, ClipArrays) else clip_arrays(clips)).movement
+    unknown = np.full(len(BODY_PARTS), np.nan)
+    return movement_weights(unknown if query.movement is None else query.movement, movement)
 
 
 def rank(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],

@@ -19,7 +19,7 @@ each shard's proposals hold its share of the true top hits (always for libraries
 from __future__ import annotations
 
 import json
-import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +29,10 @@ from ..atomic import atomic_output
 from ..clips import EmbeddedClip
 from ..embed import SequenceEmbedding
 from ..errors import MotionsimError
-from .library import MotionIndex, check_key, check_model, check_new_folder
+from .library import MotionIndex, check_key, check_model, check_new_folder, embed_query
 from .search import SearchHit
 from .store import IndexFormatError, LibraryMeta, read_meta
 from .writer import LibraryWriter
-
-log = logging.getLogger(__name__)
 
 MANIFEST_FILE = "motionsim-shards.json"
 MANIFEST_FORMAT = "motionsim-index-shards"
@@ -106,17 +104,42 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
 
 @dataclass(frozen=True)
 class ShardSpec:
-    """What a shard's worker opens, and what it must find there."""
+    """What a shard's worker opens, and what it must find there; ``shards``: how many shards the library has
+    (a worker searches with its share of the cores, `ShardSearcher`)."""
 
     folder: str
     name: str
     clips: int
     windows: int
     model: str
+    shards: int = 1
 
 
-def open_shard(spec: ShardSpec) -> MotionIndex:
-    """A shard opened for search, checked against the manifest (a worker's factory: module-level)."""
+class ShardSearcher:
+    """A shard in its worker: searches with ``threads`` compiled-kernel threads, so that shards searched at
+    once share the cores instead of each starting one thread per core (whose OpenMP threads would then wait
+    on each other, spinning)."""
+
+    def __init__(self, index: MotionIndex, threads: int) -> None:
+        self.index, self.threads = index, threads
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def ranked(self, *args: Any) -> list[tuple[int, SearchHit]]:
+        import numba
+
+        numba.set_num_threads(max(1, min(self.threads, numba.config.NUMBA_NUM_THREADS)))  # this thread only
+        return self.index.ranked(*args)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def open_shard(spec: ShardSpec) -> ShardSearcher:
+    """A shard opened for search, checked against the manifest (a worker's factory: module-level); it
+    searches with this machine's cores shared among the library's shards."""
     shard = MotionIndex.open(spec.folder)
     if shard.meta.model != spec.model:
         raise IndexFormatError(f"{spec.folder}: shard built with model {shard.meta.model}, the library with "
@@ -125,7 +148,7 @@ def open_shard(spec: ShardSpec) -> MotionIndex:
         raise IndexFormatError(f"{spec.folder}: shard holds {len(shard)} clips / {shard.meta.n_windows} windows, "
                                f"the manifest says {spec.clips} / {spec.windows} (an interrupted `index add`?); "
                                f"rebuild the library")
-    return shard
+    return ShardSearcher(shard, max(1, cores() // spec.shards))
 
 
 class ShardedWriter:
@@ -230,7 +253,7 @@ class ShardedIndex:
 
     def specs(self) -> list[ShardSpec]:
         return [ShardSpec(str((self.folder / s["folder"]).resolve()), s["folder"], s["clips"], s["windows"],
-                          self.manifest.model) for s in self.manifest.shards]
+                          self.manifest.model, self.n_shards) for s in self.manifest.shards]
 
     def start(self) -> None:
         """Open every shard on the engine (once: the workers stay up until `close`)."""
@@ -271,14 +294,8 @@ class ShardedIndex:
         return writer.added
 
     def embed_query(self, query: Any, flip: bool = False) -> list[SequenceEmbedding]:
-        from ..embed import embed_sequences
-        from ..io import as_pose_sequence
-
-        seq = as_pose_sequence(query)
-        queries = embed_sequences([seq], self.model, self.window, self.stride, pad_short=True)
-        if flip:
-            queries += embed_sequences([seq], self.model, self.window, self.stride, flip="body", pad_short=True)
-        return queries
+        """The query embedded once, here, for every shard (`library.embed_query`)."""
+        return embed_query(query, self.model, self.window, self.stride, flip)
 
     def search(self, query: Any, part: str = "overall", top: int = 10, flip: bool = False,
                candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
