@@ -1,20 +1,31 @@
-"""Video to feedback: extraction, scoring and rendering of two 30-s 1080p videos, and the peak memory.
+"""Two videos to feedback, as a user runs it: ``motionsim -v compare A.mp4 B.mp4 --video fb.mp4 --report fb.html``
+in a fresh process with an empty pose cache, timed end to end, with its own split (poses, scoring, rendering)
+from the ``-v`` log, its CPU seconds and its peak memory.
 
-The two videos are built from the real Sports2D demo clip (install: ``pip install --no-deps sports2d==0.8.34``):
-its 230 frames upscaled to 1920x1080 and played forwards and backwards to 900 frames (30 s at 30 fps); B
-starts 1.5 s later. They are written once to ``benchmarks/.cache/`` (git-ignored).
+Inputs, written once to ``benchmarks/.cache/`` (git-ignored) from the real Sports2D demo clip (``pip install
+--no-deps sports2d==0.8.34``):
+- ``issue``: the clip looped four times at its own 1768x994, 30 fps (30.7 s), and B its mirror image (so the pose
+  cache cannot help): the measurement of issue 23;
+- ``1080p``: 900 frames ping-ponging at 1920x1080, B starting 1.5 s later;
+- ``60fps``: the ``issue`` pair at 60 fps (each frame twice): estimated at 30 fps, it should cost about what
+  ``issue`` costs.
 
-Targets (issue 13): extraction >= 40 frames/s at 1080p on 2 cores; rendering (feedback video + report) costs
-less than extraction; peak memory < 2 GB (frames are streamed, never held).
+Targets (issue 23): real-time factor (wall time / the videos' length) <= 1.0, 0.5 the aim; peak memory < 2 GB.
+On a 2-core machine shared with other work the wall time is not meaningful: the CPU seconds are steadier, and
+the load average is printed.
 
-    .venv/bin/python benchmarks/bench_feedback.py
+    .venv/bin/python benchmarks/bench_feedback.py [--inputs issue 1080p 60fps] [--runs 1]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
+import re
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE = Path(__file__).parent / ".cache"
-N_FRAMES, SIZE, FPS = 900, (1920, 1080), 30
+MOTIONSIM = str(Path(sys.executable).parent / "motionsim")
 
 
 def demo_clip() -> Path:
@@ -32,11 +43,7 @@ def demo_clip() -> Path:
     return Path(spec.origin).parent / "Demo" / "demo.mp4"
 
 
-def make_video(path: Path, offset: int) -> Path:
-    """900 frames of the demo clip at 1080p, ping-ponging, starting ``offset`` frames in."""
-    if path.is_file():
-        return path
-    import av
+def _frames(size: tuple[int, int] | None) -> list[np.ndarray]:
     import cv2
 
     cap = cv2.VideoCapture(str(demo_clip()))
@@ -45,55 +52,89 @@ def make_video(path: Path, offset: int) -> Path:
         ok, frame = cap.read()
         if not ok:
             break
-        frames.append(cv2.resize(frame, SIZE, interpolation=cv2.INTER_CUBIC))
+        frames.append(frame if size is None else cv2.resize(frame, size, interpolation=cv2.INTER_CUBIC))
     cap.release()
-    order = np.r_[np.arange(len(frames)), np.arange(len(frames) - 2, 0, -1)]
+    return frames
+
+
+def _write(path: Path, frames, fps: int) -> Path:
+    import av
+
     CACHE.mkdir(exist_ok=True)
+    h, w = frames[0].shape[:2]
     with av.open(str(path), mode="w") as out:
-        stream = out.add_stream("libx264", rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.options = {"crf": "20", "preset": "veryfast"}
-        for i in range(N_FRAMES):
-            frame = av.VideoFrame.from_ndarray(frames[order[(i + offset) % len(order)]], format="bgr24")
-            for packet in stream.encode(frame):
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="bgr24")):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
     return path
 
 
-def main() -> None:
-    from motionsim.model.runtime import resolve_model
-    from motionsim.render import render_feedback_video, write_report
-    from motionsim.similarity import compare
-    from motionsim.video import extract_pose
+def make_inputs(name: str) -> tuple[Path, Path, float]:
+    """(A, B, seconds of video) of an input set, written once."""
+    a, b = CACHE / f"feedback_{name}_a.mp4", CACHE / f"feedback_{name}_b.mp4"
+    if name == "1080p":
+        frames = _frames((1920, 1080))
+        order = np.r_[np.arange(len(frames)), np.arange(len(frames) - 2, 0, -1)]
+        if not a.is_file():
+            _write(a, [frames[order[i % len(order)]] for i in range(900)], 30)
+            _write(b, [frames[order[(i + 45) % len(order)]] for i in range(900)], 30)
+        return a, b, 30.0
+    looped = _frames(None) * 4
+    if name == "issue":
+        if not a.is_file():
+            _write(a, looped, 30)
+            _write(b, [f[:, ::-1] for f in looped], 30)
+        return a, b, len(looped) / 30
+    if name == "60fps":
+        if not a.is_file():
+            _write(a, [f for f in looped for _ in range(2)], 60)
+            _write(b, [f[:, ::-1] for f in looped for _ in range(2)], 60)
+        return a, b, len(looped) / 30
+    raise SystemExit(f"unknown input set {name!r}")
 
-    a, b = make_video(CACHE / "feedback_a_1080p.mp4", 0), make_video(CACHE / "feedback_b_1080p.mp4", 45)
-    resolve_model(None)  # model load is start-up, not scoring
-    t0 = time.perf_counter()
-    seq_a = extract_pose(a, progress=False)
-    t1 = time.perf_counter()
-    seq_b = extract_pose(b, progress=False)
-    t2 = time.perf_counter()
-    result = compare(seq_a, seq_b).to_dict()
-    t3 = time.perf_counter()
+
+def run(a: Path, b: Path) -> dict:
+    """One ``compare --video --report`` in a fresh process with an empty pose cache."""
     with tempfile.TemporaryDirectory() as tmp:
-        video = render_feedback_video(seq_a, seq_b, result, Path(tmp) / "fb.mp4", video_a=a, video_b=b,
-                                      progress=False)
-        t4 = time.perf_counter()
-        report = write_report(result, seq_a, seq_b, Path(tmp) / "fb.html", video_a=a, video_b=b,
-                              feedback_video=video)
-        t5 = time.perf_counter()
-        sizes = video.stat().st_size / 1e6, report.stat().st_size / 1e6
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    extraction = t2 - t0
-    rendering = t5 - t3
-    print(f"two {N_FRAMES}-frame {SIZE[0]}x{SIZE[1]} videos, {os.cpu_count()} CPUs, MediaPipe Pose model complexity 1")
-    print(f"extraction  {extraction:6.1f} s  ({N_FRAMES / (t1 - t0):.1f} and {N_FRAMES / (t2 - t1):.1f} frames/s)")
-    print(f"scoring     {t3 - t2:6.2f} s  (similarity {result['similarity']:.3f})")
-    print(f"rendering   {rendering:6.1f} s  (video {t4 - t3:.1f} s = {N_FRAMES / (t4 - t3):.0f} frames/s, "
-          f"{sizes[0]:.1f} MB; report {t5 - t4:.1f} s, {sizes[1]:.1f} MB)")
-    print(f"rendering / extraction = {rendering / extraction:.2f}; peak RSS {peak:,.0f} MB")
+        env = {**os.environ, "MOTIONSIM_CACHE_DIR": str(Path(tmp) / "cache")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        done = subprocess.run([MOTIONSIM, "-v", "compare", str(a), str(b), "--video", f"{tmp}/fb.mp4",
+                               "--report", f"{tmp}/fb.html"], capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode:
+            raise SystemExit(done.stderr)
+        log = done.stderr
+        split = {k: float(v) for k, v in re.findall(r"(poses|scoring|rendering) ([0-9.]+) s", log)}
+        similarity = float(re.search(r"overall\s+([+-][0-9.]+)", done.stdout).group(1))
+        return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+                "peak_mb": after.ru_maxrss / 1024, "split": split, "similarity": similarity,
+                "video_mb": Path(f"{tmp}/fb.mp4").stat().st_size / 1e6,
+                "report_mb": Path(f"{tmp}/fb.html").stat().st_size / 1e6}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--inputs", nargs="+", default=["issue", "1080p", "60fps"])
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs; motionsim -v compare A B --video --report, empty pose cache")
+    for name in args.inputs:
+        a, b, seconds = make_inputs(name)
+        for _ in range(args.runs):
+            load = os.getloadavg()[0]
+            r = run(a, b)
+            split = ", ".join(f"{k} {v:.1f} s" for k, v in r["split"].items())
+            print(f"{name:>6}: {r['wall']:5.1f} s for {seconds:.1f} s of video = real-time factor "
+                  f"{r['wall'] / seconds:.2f}; CPU {r['cpu']:.1f} s; {split}; peak RSS {r['peak_mb']:,.0f} MB; "
+                  f"video {r['video_mb']:.1f} MB, report {r['report_mb']:.1f} MB; overall {r['similarity']:+.3f}; "
+                  f"load average {load:.1f} before")
 
 
 if __name__ == "__main__":

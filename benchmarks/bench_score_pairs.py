@@ -11,6 +11,7 @@ The data is generated into a temporary folder first (not timed).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import time
@@ -18,10 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from motionsim.clips import embed_clips
+from motionsim.dtw import BULK
 from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence, save_pose
 from motionsim.model.runtime import resolve_model
-from motionsim.pairs import embed_samples, index_samples, load_samples, score_pairs
+from motionsim.pairs import index_samples, load_samples, score_pairs
 from motionsim.similarity import compare_embeddings
 
 
@@ -52,16 +55,16 @@ def main() -> None:
         t0 = time.perf_counter()
         pairs = make_dataset(root, args.sequences, args.pairs, rng)
         print(f"made {args.sequences} JSON sequences and {args.pairs} pairs in {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         summary = score_pairs(pairs, root, root / "out.csv", ckpt, window=32, stride=2, flip=args.flip,
                               progress=False)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         stages = _stages(root, pairs, ckpt, args.flip)
     print(f"score-pairs (w=32, r=2, flip={args.flip}, {ckpt.backend} {ckpt.name}): {summary.n_scored} pairs from "
-          f"{summary.n_sequences} sequences in {elapsed:.1f} s ({summary.n_scored / elapsed:,.0f} pairs/s); "
-          f"peak RSS {peak_mb:.0f} MB")
-    print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+          f"{summary.n_sequences} sequences in {elapsed:.1f} s ({summary.n_scored / elapsed:,.0f} pairs/s; "
+          f"CPU {cpu:.1f} s); peak RSS {peak_mb:.0f} MB; load average {os.getloadavg()[0]:.1f}")
+    print("stages (wall / CPU): " + ", ".join(f"{k} {w:.1f} / {c:.1f} s" for k, (w, c) in stages.items()))
 
 
 def _stages(root: Path, pairs: Path, ckpt, flip: bool) -> dict[str, float]:
@@ -71,16 +74,19 @@ def _stages(root: Path, pairs: Path, ckpt, flip: bool) -> dict[str, float]:
     rows = list(csv.DictReader(pairs.open()))
     names = sorted({r["sample1"] for r in rows} | {r["sample2"] for r in rows})
     index = index_samples(root)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     load_samples(names, index, progress=False)
-    t1 = time.perf_counter()
-    embeddings, _ = embed_samples(names, index, ckpt, 32, 2, flip, False, progress=False)
-    t2 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
+    clips, _ = embed_clips([str(index[n]) for n in names], ckpt, 32, 2, flips=(None, "body") if flip else (None,))
+    embeddings = {n: clips[str(index[n])].variants for n in names}
+    t2, c2 = time.perf_counter(), time.process_time()
     for row in rows:
-        (a, a_flip), (b, _) = embeddings[row["sample1"]], embeddings[row["sample2"]]
-        compare_embeddings(a, b, a_flip, timeline=False)
-    t3 = time.perf_counter()
-    return {"reading JSON": t1 - t0, "preprocessing + embedding": (t2 - t1) - (t1 - t0), "DTW": t3 - t2}
+        a, b = embeddings[row["sample1"]], embeddings[row["sample2"]]
+        compare_embeddings(a[0], b[0], a[1] if flip else None, timeline=False, kernel=BULK)
+    t3, c3 = time.perf_counter(), time.process_time()
+    return {"reading JSON": (t1 - t0, c1 - c0),
+            "preprocessing + embedding": ((t2 - t1) - (t1 - t0), (c2 - c1) - (c1 - c0)),
+            "DTW": (t3 - t2, c3 - c2)}
 
 
 if __name__ == "__main__":

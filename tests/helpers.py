@@ -5,28 +5,42 @@ from __future__ import annotations
 
 from motionsim.evaluate.toy import make_motion
 
-__all__ = ["demo_video", "make_motion", "run_cli"]
+__all__ = ["compare_json", "demo_video", "make_motion", "run_cli"]
 
 
 def demo_video():
-    """The real two-person video in the sports2d wheel (installed without dependencies by `make test`)."""
+    """The real two-person video in the sports2d wheel. `make test` (and so CI) installs it without
+    dependencies, so a missing video fails the test that needs it instead of skipping it unseen."""
     import importlib.util
     from pathlib import Path
 
+    import pytest
+
     spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
-    return path if path.is_file() else None
+    path = None if spec is None or spec.origin is None else Path(spec.origin).parent / "Demo" / "demo.mp4"
+    if path is None or not path.is_file():
+        pytest.fail("the Sports2D demo video is missing: `make test` installs it (pip install --no-deps "
+                    "sports2d==0.8.34)")
+    return path
 
 
-def run_cli(argv, capsys):
-    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it."""
+def run_cli(argv, capsys=None):
+    """(exit code, stdout, stderr) of `motionsim.cli.main(argv)`, in process as the console script runs it
+    (stderr only with pytest's ``capsys``, else "")."""
     import io
 
     from motionsim.cli import main
 
     out = io.StringIO()
     code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
+    return code, out.getvalue(), capsys.readouterr().err if capsys is not None else ""
+
+
+def compare_json(*argv):
+    """The object `motionsim compare ARGV --json` prints."""
+    import json
+
+    code, out, _ = run_cli(["compare", *argv, "--json"])
+    assert code == 0, out
+    return json.loads(out)
 

@@ -103,6 +103,16 @@ def test_usage_errors_exit_2(argv, capsys):
     assert code == 2 and "Traceback" not in err
 
 
+def test_huge_window_is_refused_before_any_allocation(capsys):
+    """A window of 10^13 frames with --pad-short once asked for terabytes; windows are bounded."""
+    code, _, err = run(["compare", "a", "b", "--window", "8" * 14, "--pad-short"], capsys)
+    assert code == 2 and err.splitlines()[-1] == ("motionsim compare: error: argument --window: the window must be "
+                                                  "at most 8192 frames, got 88888888888888")
+    code, _, err = run(["compare", "a", "b", "--stride", "9" * 2999 + "x"], capsys)
+    assert code == 2 and "expected a positive integer, got '9999" in err and "(3000 characters)" in err
+    assert len(err.splitlines()[-1]) < 150
+
+
 def test_corrupt_model_exits_2(files, tmp_path, capsys):
     bad = tmp_path / "m.safetensors"
     bad.write_bytes(b"garbage")

@@ -40,6 +40,7 @@ def _argv(command, tmp):
         ("demo",): ["demo"],
         ("export-onnx",): ["export-onnx", str(tmp / "missing.safetensors"), "-o", str(tmp / "m.onnx")],
         ("extract",): ["extract", str(tmp / "missing.mp4")],
+        ("live",): ["live", str(motion), "--source", str(tmp / "missing.mp4")],
         ("serve",): ["serve", "--data", str(tmp / "no_such_folder"), "--port", "0"],
         ("index", "build"): ["index", "build", str(tmp / "missing.npy"), "-o", str(tmp / "lib")],
         ("index", "add"): ["index", "add", str(tmp / "no_lib"), str(motion)],

@@ -73,7 +73,7 @@ def test_rejects_bad_matrices(bad):
         dtw_path(bad)
 
 
-@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90), (1, 6), (7, 1)])
+@pytest.mark.parametrize("shape", [(5, 9), (40, 70), (80, 90), (1, 6), (7, 1), (90, 40), (33, 33), (2, 1)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_numpy_and_compiled_kernels_are_bit_identical(shape, dtype):
     """Which kernel runs is a matter of speed only: paths, totals and scores are equal to the last bit."""
@@ -103,7 +103,7 @@ def test_auto_picks_the_kernel_by_size_only(monkeypatch):
 
     monkeypatch.setattr(dtw, "compiled_kernels", spy)
     small = np.random.default_rng(0).uniform(-1, 1, size=(40, 50))
-    large = np.random.default_rng(1).uniform(-1, 1, size=(60, 60))
+    large = np.random.default_rng(1).uniform(-1, 1, size=(2, dtw.SMALL_MATRIX // 2 + 1))
     for _ in range(2):  # the same answer before and after the compiled kernels were loaded
         mean_similarity_along_path(small)
         assert used == []
@@ -116,3 +116,15 @@ def test_auto_picks_the_kernel_by_size_only(monkeypatch):
 def test_unknown_kernel_is_refused():
     with pytest.raises(ValueError, match="kernel"):
         dtw_path(np.ones((2, 2)), kernel="fast")
+
+
+def test_several_parts_align_in_one_sweep_as_they_would_alone():
+    from motionsim import dtw
+
+    rng = np.random.default_rng(11)
+    sims = [rng.uniform(-1, 1, size=(23, 31)).astype(np.float32) for _ in range(5)]
+    alone = [dtw.similarity_path(s, "numba").tolist() for s in sims]
+    assert [p.tolist() for p in dtw.similarity_paths(sims, "numpy")] == alone
+    assert dtw.mean_similarities_along_path(sims, "numpy") == [mean_similarity_along_path(s, "numba") for s in sims]
+    with pytest.raises(ValueError, match="share a shape"):
+        dtw.similarity_paths([sims[0], sims[1][:5]])

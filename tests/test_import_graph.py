@@ -1,12 +1,15 @@
-"""Data flows one way (DESIGN §7): no module of motionsim imports, directly or not, a module that imports it
-back, and no subpackage (io, model, evaluate...) does so either. Checked on the static import graph (grimp),
-which includes imports inside functions.
+"""The shape of the package (docs/architecture.md), checked on the static import graph (grimp), which includes
+imports inside functions: data flows one way (no module imports, directly or not, a module that imports it
+back, nor does any subpackage), and the layers keep to their side (the core never imports a feature; only the
+command line imports the command line; rendering never runs a model; engines stay generic).
 
 The root package's own lazy imports (``motionsim.compare`` and friends, resolved on first use) are left out:
 it is the public facade over everything, and a module may import ``motionsim`` for ``__version__``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +87,56 @@ def test_no_import_cycle_between_subpackages() -> None:
         edges.setdefault(_subpackage(module), set()).update(
             _subpackage(m) for m in imported if _subpackage(m) != _subpackage(module))
     assert _cycles(edges) == KNOWN_SUBPACKAGE_CYCLES
+
+
+#: The core: input -> skeleton -> preprocess -> model -> similarity (and the values they share).
+CORE = ("pose", "skeleton", "errors", "atomic", "digest", "values", "person_spec", "io", "video", "resample",
+        "preprocess", "embed", "dtw", "similarity", "model")
+#: Features built on the core.
+FEATURES = ("cli", "web", "render", "index", "engine", "evaluate", "train", "synth", "pairs", "clips", "demo",
+            "embedding_map", "live")
+#: Layer rules: (importers, modules they must never reach, why).
+RULES = [
+    (CORE, FEATURES, "the core never depends on a feature"),
+    (tuple(f for f in FEATURES if f != "cli"), ("cli",), "only the command line imports the command line"),
+    (("render",), ("model", "embed", "similarity", "dtw", "preprocess", "clips", "pairs", "video"),
+     "rendering draws results; it never runs a model or a pose estimator"),
+    (("engine",), tuple(f for f in FEATURES if f != "engine") + ("similarity", "embed", "video", "io"),
+     "engines stay generic: the jobs live with their features"),
+    (("live",), ("web", "render"), "live scoring is a library: the front ends draw and serve what it scores"),
+]
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return grimp.build_graph("motionsim", cache_dir=None)
+
+
+def _modules(graph, name: str) -> list[str]:
+    root = f"{FACADE}.{name}"
+    return [m for m in graph.modules if m == root or m.startswith(root + ".")]
+
+
+@pytest.mark.parametrize("importers,forbidden,why", RULES, ids=[r[2] for r in RULES])
+def test_layers_keep_to_their_side(graph, importers, forbidden, why) -> None:
+    broken = []
+    for a in importers:
+        for b in forbidden:
+            for importer in _modules(graph, a):
+                for imported in _modules(graph, b):
+                    chain = graph.find_shortest_chain(importer=importer, imported=imported)
+                    if chain:
+                        broken.append(" -> ".join(chain))
+    assert not broken, f"{why}: " + "; ".join(broken[:5])
+
+
+def test_the_layer_check_sees_a_forbidden_import(graph) -> None:
+    """The rule above can fail: the command line does import the core."""
+    assert graph.find_shortest_chain(importer="motionsim.cli.compare", imported="motionsim.similarity")
+
+
+def test_no_module_is_too_long_to_read() -> None:
+    root = Path(__file__).resolve().parents[1] / "src" / "motionsim"
+    long = {str(p.relative_to(root)): n for p in root.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
+    assert not long, f"modules over 400 lines: {long}"

@@ -11,7 +11,7 @@ from motionsim.skeleton import BODY_PARTS
 
 def test_parameter_counts_match_the_paper_network():
     model = BPEModel()
-    # DESIGN §3: about 753k in total (ours lacks the authors' unused 1x1 convs), 184k in the motion encoders
+    # docs/method.md §3: about 753k in total (ours lacks the authors' unused 1x1 convs), 184k in the motion encoders
     assert 740_000 < count_parameters(model) < 760_000
     assert 180_000 < count_parameters(model.motion_encoders) < 188_000
 

@@ -114,3 +114,17 @@ def test_norm_stats_standardise():
 
 def test_make_motion_helper_differs_by_kind():
     assert not np.allclose(make_motion(kind="wave"), make_motion(kind="kick"))
+
+
+@pytest.mark.parametrize("frames", [1, 2, 5, 9, 200])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smoothing_equals_scipys_gaussian_filter_to_the_last_bit(frames, dtype):
+    from scipy.ndimage import gaussian_filter1d
+
+    from motionsim.preprocess import smooth_over_time
+
+    points = (np.random.default_rng(frames).normal(size=(frames, 15, 2)) * 300).astype(dtype)
+    for axis, sigma in ((0, 2.0), (1, 1.5)):
+        expected = gaussian_filter1d(points, sigma, axis=axis, mode="nearest")
+        got = smooth_over_time(points, sigma, axis=axis)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)

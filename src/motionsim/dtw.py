@@ -5,8 +5,9 @@ no compilation. Both add the costs in float64 in the same order and break ties t
 up, then left), so they return bit-identical paths and scores (tests pin it): which one runs is only a matter
 of speed, never of results. The rule is explicit and depends only on the call: ``kernel="numba"`` or
 ``"numpy"`` runs that kernel; ``"auto"`` (the default) runs numpy for matrices of at most `SMALL_MATRIX`
-cells, where it answers before numba could even load (~0.4 s once per process), and numba above. Jobs that
-align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba).
+cells, where it answers before numba could even load (~0.8 s once per process), and numba above. Jobs that
+align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba). The numpy
+kernel aligns the five parts of a comparison in one sweep (`similarity_paths`).
 `benchmarks/bench_dtw.py` compares both with tslearn and dtaidistance; the numba kernel is the fastest on our
 sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1).
 """
@@ -14,7 +15,7 @@ sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -22,43 +23,72 @@ KERNELS = ("auto", "numba", "numpy")
 #: The kernel of jobs that align thousands of small matrices (score-pairs, evaluate, library search).
 BULK = "numba"
 
-#: Up to this many cells, ``kernel="auto"`` runs the numpy kernel: a one-off comparison of short clips then
-#: never pays for loading numba.
-SMALL_MATRIX = 2_500
+#: Up to this many cells per matrix, ``kernel="auto"`` runs the numpy kernel: loading numba costs ~0.8 s once
+#: per process (import and cached kernels), more than the numpy sweep of the five parts of a 1,000 x 1,000
+#: comparison (two 4.5-minute clips at r = 8); `benchmarks/bench_dtw.py` measures both.
+SMALL_MATRIX = 1_000_000
 
 
-def _accumulate_numpy(cost: np.ndarray) -> np.ndarray:
-    """Accumulated cost, shape (n + 1, m + 1), in float64 like the compiled kernel (same sums, same order)."""
-    cost = np.asarray(cost, dtype=np.float64)
-    n, m = cost.shape
-    acc = np.full((n + 1, m + 1), np.inf)
-    acc[0, 0] = 0.0
-    for k in range(n + m - 1):  # cells with i + j == k only depend on earlier diagonals
-        i = np.arange(max(0, k - m + 1), min(n, k + 1))
-        j = k - i
-        best = np.minimum(np.minimum(acc[i, j], acc[i, j + 1]), acc[i + 1, j])
-        acc[i + 1, j + 1] = cost[i, j] + best
-    return acc
+def _accumulate_numpy(costs: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Accumulated costs of a stack of cost matrices (P, n, m), swept one anti-diagonal at a time.
+
+    Cells with i + j == k depend only on diagonals k - 1 and k - 2, so the values are stored skewed, one row per
+    diagonal: row k + 2 holds diagonal k, entry r + 1 its cell at index r along the shorter side (rows 0 and 1
+    are diagonals -2 and -1: the origin). Every read and write is then a contiguous slice, three numpy calls a
+    diagonal for all P matrices at once (the five parts of a comparison share one sweep), in (n + m + 1) x
+    (min(n, m) + 1) values each. Each cell adds its cost to the smallest predecessor in float64, in the compiled
+    kernel's order, so the values, and the paths read back from them, are bit-identical to it.
+
+    Returns the skewed values (P, n + m + 1, min(n, m) + 1) and whether they are indexed by column (m < n).
+    """
+    costs = np.asarray(costs, dtype=np.float64)
+    p, n, m = costs.shape
+    by_column = m < n
+    short, long_ = (m, n) if by_column else (n, m)
+    # the cost of diagonal k in the order of the shorter side's index: (r, k - r), or (k - r, r) by column
+    skewed_view = costs[:, ::-1, :] if by_column else costs[:, :, ::-1]
+    acc = np.full((p, n + m + 1, short + 1), np.inf)
+    acc[:, 0, 0] = 0.0
+    minimum, add = np.minimum, np.add
+    for k in range(n + m - 1):
+        lo, hi = max(0, k - long_ + 1), min(short - 1, k)
+        d2, d1 = acc[:, k], acc[:, k + 1]
+        # predecessors: diagonal (r - 1 on diagonal k - 2), and r - 1 and r on diagonal k - 1 (which of these
+        # is "up" and which "left" depends on the side indexed; the minimum does not)
+        best = minimum(minimum(d2[:, lo:hi + 1], d1[:, lo:hi + 1]), d1[:, lo + 1:hi + 2])
+        offset = k - (n - 1) if by_column else (m - 1) - k
+        add(skewed_view.diagonal(offset, axis1=1, axis2=2), best, out=acc[:, k + 2, lo + 1:hi + 2])
+    return acc, by_column
 
 
-def _backtrack_numpy(acc: np.ndarray) -> np.ndarray:
-    i, j = acc.shape[0] - 1, acc.shape[1] - 1
-    path = [(i - 1, j - 1)]
-    while i > 1 or j > 1:
-        diag, up, left = acc[i - 1, j - 1], acc[i - 1, j], acc[i, j - 1]
+def _backtrack_numpy(acc: np.ndarray, by_column: bool, n: int, m: int) -> np.ndarray:
+    """The path through one matrix's skewed values (`_accumulate_numpy`), from (n-1, m-1) back to (0, 0), with
+    the compiled kernel's tie rule: diagonal, then up, then left."""
+    i, j = n - 1, m - 1
+    path = [(i, j)]
+    while i > 0 or j > 0:
+        k = i + j + 2  # the row of cell (i, j)
+        r = j if by_column else i
+        diag = acc[k - 2, r]
+        up = acc[k - 1, r + 1] if by_column else acc[k - 1, r]  # (i - 1, j)
+        left = acc[k - 1, r] if by_column else acc[k - 1, r + 1]  # (i, j - 1)
         if diag <= up and diag <= left:
             i, j = i - 1, j - 1
         elif up <= left:
             i -= 1
         else:
             j -= 1
-        path.append((i - 1, j - 1))
+        path.append((i, j))
     return np.array(path[::-1], dtype=np.int64)
 
 
+def _total(acc: np.ndarray, by_column: bool, n: int, m: int) -> float:
+    return float(acc[n + m, m if by_column else n])
+
+
 def _path_numpy(cost: np.ndarray) -> tuple[np.ndarray, float]:
-    acc = _accumulate_numpy(cost)
-    return _backtrack_numpy(acc), float(acc[-1, -1])
+    acc, by_column = _accumulate_numpy(cost[None])
+    return _backtrack_numpy(acc[0], by_column, *cost.shape), _total(acc[0], by_column, *cost.shape)
 
 
 def _path_python_kernel(matrix: np.ndarray, is_similarity: bool) -> tuple[np.ndarray, float]:
@@ -205,16 +235,49 @@ def dtw_path(cost: np.ndarray, kernel: str = "auto") -> tuple[np.ndarray, float]
     return path, float(total)
 
 
-def _similarity_cost(sim: np.ndarray) -> np.ndarray:
+def _similarity_cost(sims: np.ndarray) -> np.ndarray:
     """``1 - sim`` in float64, as the compiled kernel computes it cell by cell."""
-    return 1.0 - sim.astype(np.float64)
+    return 1.0 - sims.astype(np.float64)
+
+
+def _check_stack(sims: Sequence[np.ndarray]) -> list[np.ndarray]:
+    checked = [_check_matrix(s, "similarity matrix") for s in sims]
+    if len({s.shape for s in checked}) > 1:
+        raise ValueError(f"similarity matrices of one comparison share a shape, got {[s.shape for s in checked]}")
+    return checked
+
+
+def similarity_paths(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[np.ndarray]:
+    """The DTW path (cost ``1 - sim``) through each of several same-shaped similarity matrices (the body parts
+    of one comparison: the numpy kernel aligns them in one sweep); each shape=(K, 2)."""
+    checked = _check_stack(sims)
+    if not checked:
+        return []
+    kernels = _use_numba(checked[0], kernel)
+    if kernels is not None:
+        return [kernels[0](s, True)[0] for s in checked]
+    n, m = checked[0].shape
+    acc, by_column = _accumulate_numpy(_similarity_cost(np.stack(checked)))
+    return [_backtrack_numpy(acc[k], by_column, n, m) for k in range(len(checked))]
+
+
+def mean_similarities_along_path(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[float]:
+    """Algorithm 1's score of each of several same-shaped similarity matrices (see `similarity_paths`)."""
+    checked = _check_stack(sims)
+    if not checked:
+        return []
+    kernels = _use_numba(checked[0], kernel)
+    if kernels is not None:
+        return [float(kernels[1](s)) for s in checked]
+    n, m = checked[0].shape
+    acc, by_column = _accumulate_numpy(_similarity_cost(np.stack(checked)))
+    # 1 - total cost / path length, as the compiled kernel computes it
+    return [1.0 - _total(a, by_column, n, m) / len(_backtrack_numpy(a, by_column, n, m)) for a in acc]
 
 
 def similarity_path(sim: np.ndarray, kernel: str = "auto") -> np.ndarray:
     """DTW path through a similarity matrix (cost ``1 - sim``, computed on the fly); shape=(K, 2)."""
-    sim = _check_matrix(sim, "similarity matrix")
-    kernels = _use_numba(sim, kernel)
-    return _path_numpy(_similarity_cost(sim))[0] if kernels is None else kernels[0](sim, True)[0]
+    return similarity_paths([sim], kernel)[0]
 
 
 def mean_similarity_along_path(sim: np.ndarray, kernel: str = "auto") -> float:
@@ -225,9 +288,4 @@ def mean_similarity_along_path(sim: np.ndarray, kernel: str = "auto") -> float:
     >>> round(mean_similarity_along_path(np.eye(3)), 6)
     1.0
     """
-    sim = _check_matrix(sim, "similarity matrix")
-    kernels = _use_numba(sim, kernel)
-    if kernels is None:  # 1 - (total cost) / (path length), as the compiled kernel computes it
-        path, total = _path_numpy(_similarity_cost(sim))
-        return float(1.0 - total / len(path))
-    return float(kernels[1](sim))
+    return mean_similarities_along_path([sim], kernel)[0]

@@ -23,6 +23,10 @@ class PoseFormatError(MotionsimError, ValueError):
     """A pose file or array cannot be read or is not a usable motion (empty, NaN, wrong joints...)."""
 
 
+class InputTooLargeError(PoseFormatError):
+    """An input would take more memory to read than the reading limit allows (`motionsim.io.MAX_INPUT_BYTES`)."""
+
+
 class SequenceTooShortError(PoseFormatError):
     """A sequence has fewer frames than the similarity window and padding was not requested."""
 

@@ -84,13 +84,14 @@ class PoseSequence:
         """
         if len(self) < min_frames:
             raise PoseFormatError(f"{self.source}: has {len(self)} frames, needs at least {min_frames}")
-        infinite = np.isinf(self.keypoints)
-        if infinite.any():
-            t, j = np.argwhere(infinite)[0][:2]
-            raise PoseFormatError(f"{self.source}: coordinates contain inf ({int(infinite.any(axis=2).sum())} "
-                                  f"joints, first at frame {t}, joint {j})")
-        bad = ~np.isfinite(self.keypoints).all(axis=2)
-        if bad.any():
+        finite = np.isfinite(self.keypoints)
+        if not finite.all():  # (one pass over the coordinates when they are all numbers, as they usually are)
+            infinite = np.isinf(self.keypoints)
+            if infinite.any():
+                t, j = np.argwhere(infinite)[0][:2]
+                raise PoseFormatError(f"{self.source}: coordinates contain inf ({int(infinite.any(axis=2).sum())} "
+                                      f"joints, first at frame {t}, joint {j})")
+            bad = ~finite.all(axis=2)
             self.keypoints = np.where(bad[..., None], 0.0, self.keypoints).astype(np.float32)
             self.scores = np.where(bad, 0.0, self.scores).astype(np.float32)
         if not np.isfinite(self.scores).all():

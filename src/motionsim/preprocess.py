@@ -1,4 +1,4 @@
-"""Turn a `PoseSequence` into the model's input: the five body-part channel blocks of DESIGN §2.
+"""Turn a `PoseSequence` into the model's input: the five body-part channel blocks of docs/method.md §2.
 
 Pipeline: COCO-17 -> internal 15 joints -> fill missing joints -> Gaussian smoothing (sigma 2 frames) ->
 scale to a canonical height (from bone lengths, not posture) -> per-part coordinates relative to each part's
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .errors import PoseFormatError, SequenceTooShortError
 from .pose import PoseSequence, joint_present
@@ -48,6 +47,12 @@ _FALLBACK: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Each internal joint is the mean of two COCO-17 joints (the same one twice for a single joint): ``(a + b) / 2``
+#: is what ``mean`` of the pair gives, and for ``a == b`` it is ``a`` exactly, so one vectorised step serves all.
+_FROM_A = np.array([src[0] for src in INTERNAL15_FROM_COCO17])
+_FROM_B = np.array([src[-1] for src in INTERNAL15_FROM_COCO17])
+
+
 def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tuple[np.ndarray, np.ndarray]:
     """COCO-17 -> the paper's 15-joint layout.
 
@@ -58,13 +63,13 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
     """
     present17 = joint_present(seq.keypoints, seq.scores, min_score)
     points = coco_to_internal(seq.keypoints).astype(np.float32)
-    present = np.stack([present17[:, list(src)].all(axis=1) for src in INTERNAL15_FROM_COCO17], axis=1)
-    return points, present
+    return points, present17[:, _FROM_A] & present17[:, _FROM_B]
 
 
 def coco_to_internal(points: np.ndarray) -> np.ndarray:
     """(..., 17, 2) COCO-17 coordinates -> (..., 15, 2) internal layout (neck, mid_hip = means of two joints)."""
-    return np.stack([points[..., list(src), :].mean(axis=-2) for src in INTERNAL15_FROM_COCO17], axis=-2)
+    points = np.asarray(points)
+    return (points[..., _FROM_A, :] + points[..., _FROM_B, :]) / 2
 
 
 def frame_heights(points: np.ndarray) -> np.ndarray:
@@ -78,11 +83,13 @@ def frame_heights(points: np.ndarray) -> np.ndarray:
 
 
 def fill_missing(points: np.ndarray, present: np.ndarray, source: str = "sequence") -> np.ndarray:
-    """Fill missing joints from the previous frame, then backwards from the next (DESIGN §2).
+    """Fill missing joints from the previous frame, then backwards from the next (docs/method.md §2).
 
     A joint missing in every frame takes the position of its nearest present joint up the chain
     (wrist -> elbow -> shoulder...), so a cropped or hidden limb reads as "not moving", not as garbage.
     """
+    if present.all():
+        return points.copy()
     out = points.copy()
     t, j = present.shape
     idx = np.where(present, np.arange(t)[:, None], -1)
@@ -181,6 +188,28 @@ def sequence_height(points: np.ndarray, present: np.ndarray | None = None) -> fl
     return float(np.percentile(per_frame, 90)) if per_frame.size else 0.0
 
 
+def smooth_over_time(points: np.ndarray, sigma: float = SMOOTH_SIGMA, axis: int = 0, truncate: float = 4.0,
+                     ) -> np.ndarray:
+    """Gaussian smoothing along ``axis`` (time), edges extended with the first and last frame.
+
+    The same numbers as ``scipy.ndimage.gaussian_filter1d(points, sigma, axis, mode="nearest")`` to the last
+    bit (its weights, its float64 sums in its order: the centre, then pairs from the outermost in; a test pins
+    it), without importing scipy.ndimage, which alone took a quarter of a second of every command's start-up.
+    Training (`motionsim.train.batches`) keeps scipy's: on its large batches the C loop is 4x faster.
+    """
+    radius = int(truncate * float(sigma) + 0.5)
+    x = np.arange(-radius, radius + 1)
+    weights = np.exp(-0.5 / (float(sigma) * float(sigma)) * x ** 2)
+    weights /= weights.sum()
+    moved = np.moveaxis(np.asarray(points), axis, 0)
+    n = len(moved)
+    padded = np.pad(moved.astype(np.float64), [(radius, radius)] + [(0, 0)] * (moved.ndim - 1), mode="edge")
+    out = padded[radius:radius + n] * weights[radius]
+    for d in range(radius, 0, -1):
+        out += (padded[radius - d:radius - d + n] + padded[radius + d:radius + d + n]) * weights[radius + d]
+    return np.moveaxis(out.astype(moved.dtype, copy=False), 0, axis)
+
+
 def prepare_points(
     seq: PoseSequence,
     target_height: float = DEFAULT_TARGET_HEIGHT,
@@ -191,7 +220,7 @@ def prepare_points(
     points, present = to_internal15(seq, min_score)
     points = fill_missing(points, present, seq.source)
     if smooth and len(points) > 1:
-        points = gaussian_filter1d(points, sigma=SMOOTH_SIGMA, axis=0, mode="nearest")
+        points = smooth_over_time(points, SMOOTH_SIGMA)
     height = sequence_height(points, present)
     if not np.isfinite(height) or height <= 1e-6:
         raise PoseFormatError(f"{seq.source}: the body has no extent (all joints at one point), cannot scale it")

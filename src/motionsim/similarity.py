@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtw import mean_similarity_along_path, similarity_path
+from .dtw import mean_similarities_along_path, similarity_paths
 from .embed import SequenceEmbedding, embed_prepared, prepare_motion
 from .io import as_pose_sequence
 from .model.runtime import InferenceModel, resolve_model
@@ -29,7 +29,7 @@ DEFAULT_STRIDE = 8
 
 @dataclass
 class SimilarityResult:
-    """What `compare` returns; `to_dict()` is the JSON contract of DESIGN §6 (plus a few extra keys)."""
+    """What `compare` returns; `to_dict()` is the JSON contract of docs/method.md §6 (plus a few extra keys)."""
 
     similarity: float
     body_parts: dict[str, float]
@@ -98,7 +98,8 @@ def overall_score(scores: dict[str, float], weights: dict[str, float]) -> float:
 
 def part_scores(a: SequenceEmbedding, b: SequenceEmbedding, kernel: str = "auto") -> dict[str, float]:
     """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path (``kernel``: see `dtw`)."""
-    return {p: mean_similarity_along_path(cosine_matrix(a, b, p), kernel) for p in BODY_PARTS}
+    scores = mean_similarities_along_path([cosine_matrix(a, b, p) for p in BODY_PARTS], kernel)
+    return dict(zip(BODY_PARTS, scores))
 
 
 def cosine_matrix(a: SequenceEmbedding, b: SequenceEmbedding, part: str) -> np.ndarray:
@@ -117,9 +118,8 @@ def scores_and_timeline(a: SequenceEmbedding, b: SequenceEmbedding, weights: dic
     scores: dict[str, float] = {}
     per_window = np.zeros((len(BODY_PARTS), n))
     matched = np.zeros((len(BODY_PARTS), n))
-    for k, p in enumerate(BODY_PARTS):
-        sim = cosine_matrix(a, b, p)
-        path = similarity_path(sim, kernel)
+    sims = [cosine_matrix(a, b, p) for p in BODY_PARTS]
+    for k, (p, sim, path) in enumerate(zip(BODY_PARTS, sims, similarity_paths(sims, kernel))):
         along = sim[path[:, 0], path[:, 1]].astype(np.float64)
         scores[p] = float(along.mean())
         per_window[k] = np.bincount(path[:, 0], weights=along, minlength=n) / np.bincount(path[:, 0], minlength=n)

@@ -1,12 +1,15 @@
 """Skeleton layouts as plain data, and maps from other keypoint layouts onto COCO-17.
 
 Every reader turns its input into COCO-17 (the pose estimators' common denominator); preprocessing then
-builds the paper's 15-joint internal layout from it (DESIGN §2).
+builds the paper's 15-joint internal layout from it (docs/method.md §2).
 """
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - numpy loads with the first conversion (the CLI parser needs names only)
+    import numpy as np
 
 # ---------------------------------------------------------------- COCO-17: the canonical input layout
 COCO17_JOINTS: tuple[str, ...] = (
@@ -45,7 +48,7 @@ INTERNAL15_FROM_COCO17: tuple[tuple[int, ...], ...] = (
     (0,), (5, 6), (6,), (8,), (10,), (5,), (7,), (9,), (11, 12), (12,), (14,), (16,), (11,), (13,), (15,),
 )
 
-# ---------------------------------------------------------------- body parts (DESIGN §2)
+# ---------------------------------------------------------------- body parts (docs/method.md §2)
 BODY_PARTS: tuple[str, ...] = ("right_arm", "left_arm", "right_leg", "left_leg", "torso")
 #: How tables, pictures and pages name the parts (and a short form for narrow tables).
 PART_LABELS: dict[str, str] = {p: p.replace("_", " ") for p in BODY_PARTS}
@@ -118,10 +121,13 @@ def to_coco17(points: np.ndarray, scores: np.ndarray, layout: str) -> tuple[np.n
 
     Examples
     --------
+    >>> import numpy as np
     >>> p, s = to_coco17(np.ones((2, 25, 2)), np.ones((2, 25)), "body25")
     >>> p.shape, s.shape
     ((2, 17, 2), (2, 17))
     """
+    import numpy as np
+
     if layout not in LAYOUTS:
         raise ValueError(f"unknown keypoint layout {layout!r}; known: {', '.join(LAYOUTS)}")
     n_joints, index = LAYOUTS[layout]

@@ -16,13 +16,13 @@ from motionsim.evaluate import (
     WindowEmbeddingMethod,
     build_methods,
     load_baseline,
-    mirror_sequence,
     save_baseline,
     untrained_baseline,
 )
 from motionsim.evaluate.method_base import MethodUnavailableError
 from motionsim.io import as_pose_sequence
 from motionsim.model.checkpoint import untrained_checkpoint
+from motionsim.pose import mirror_sequence
 
 CKPT = untrained_checkpoint(seed=0)
 

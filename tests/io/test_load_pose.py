@@ -112,3 +112,15 @@ def test_as_pose_sequence_reads_paths() -> None:
 def test_save_pose_refuses_unknown_formats(tmp_path, name, fmt, message) -> None:
     with pytest.raises(PoseFormatError, match=message):
         save_pose(np.ones((2, 17, 3)), tmp_path / name, fmt)
+
+
+def test_one_loader_takes_the_person_choice_for_keypoint_files(tmp_path):
+    """`load_pose` is the loader every front end calls: keypoint files take auto or an object id (digits too);
+    the video-only choices are refused in one line."""
+    from motionsim.errors import PoseFormatError
+
+    path = save_pose(np.ones((8, 17, 3)), tmp_path / "m.json")
+    assert len(load_pose(path, person="auto", cache=False, quiet=False)) == 8
+    assert len(load_pose(path, person="0")) == 8
+    with pytest.raises(PoseFormatError, match="chooses among people in a video"):
+        load_pose(path, person="largest")

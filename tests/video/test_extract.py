@@ -110,8 +110,6 @@ def test_mediapipe_on_demo_clip(tmp_path) -> None:
     pytest.importorskip("mediapipe")
     cv2 = pytest.importorskip("cv2")
     demo = demo_video()
-    if demo is None:
-        pytest.skip("demo video absent: pip install --no-deps sports2d==0.8.34")
     cap = cv2.VideoCapture(str(demo))
     fps = cap.get(cv2.CAP_PROP_FPS)
     frames = []

@@ -18,8 +18,6 @@ cv2 = pytest.importorskip("cv2")
 @pytest.fixture(scope="module")
 def video():
     path = demo_video()
-    if path is None:
-        pytest.skip("demo video absent: pip install --no-deps sports2d==0.8.34")
     return path
 
 
@@ -100,3 +98,14 @@ def test_bad_input_exits_2_and_writes_nothing(kind, tmp_path, capsys):
     assert len(lines) == 1 and lines[0].startswith("motionsim: error:"), err
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.suffix == ".part"]
+
+
+def test_extract_backend_is_the_old_name_of_estimator(video, tmp_path, capsys):
+    """--backend names the model's runtime in every other command; extract's pose estimator is --estimator,
+    and the old spelling still works, with a notice."""
+    code, out, err = run(["extract", str(video), "-o", str(tmp_path / "a.json"), "--backend", "mediapipe"], capsys)
+    assert code == 0, err
+    assert "--backend is now --estimator" in err
+    code, out, err = run(["extract", str(video), "-o", str(tmp_path / "b.json"), "--estimator", "mediapipe"], capsys)
+    assert code == 0 and "notice" not in err
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()

@@ -26,8 +26,6 @@ av = pytest.importorskip("av")
 def feedback(tmp_path_factory):
     """A: the demo video (the man on the box); B: the woman walking, as extracted keypoints (no video)."""
     video = demo_video()
-    if video is None:
-        pytest.skip("demo video absent: pip install --no-deps sports2d==0.8.34")
     tmp = tmp_path_factory.mktemp("feedback")
     walker = tmp / "walker.json"
     assert main(["extract", str(video), "-o", str(walker), "--person", "1"], out=io.StringIO()) == 0

@@ -10,20 +10,20 @@ pytest.importorskip("fastapi")
 pytest.importorskip("multipart")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from web_helpers import LOCAL  # noqa: E402
 
-from motionsim.evaluate.toy import make_motion  # noqa: E402
 from motionsim.io import save_pose  # noqa: E402
 from motionsim.web.app import create_app  # noqa: E402
 from motionsim.web.settings import Settings  # noqa: E402
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """A --data folder with a wave and a kick (COCO-17 keypoint JSON, 64 frames)."""
+def data_dir(tmp_path: Path, wave, kick) -> Path:
+    """A --data folder with the wave and the kick of tests/conftest.py (COCO-17 keypoint JSON, 64 frames)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    save_pose(make_motion(64, seed=1, kind="wave"), folder / "wave.json")
-    save_pose(make_motion(64, seed=2, kind="kick"), folder / "kick.json")
+    save_pose(wave, folder / "wave.json")
+    save_pose(kick, folder / "kick.json")
     return folder
 
 
@@ -34,5 +34,5 @@ def settings(tmp_path: Path, data_dir: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings):
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings), base_url=LOCAL) as c:
         yield c

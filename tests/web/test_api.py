@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import upload, wait_for
+from web_helpers import LOCAL, upload, wait_for
 
+from helpers import compare_json
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
 from motionsim.io import save_pose
@@ -19,35 +20,29 @@ from motionsim.web.app import create_app
 from motionsim.web.settings import Settings
 
 
-def cli_json(*argv: str) -> dict:
-    out = io.StringIO()
-    assert main(["compare", *argv, "--json"], out=out) == 0
-    return json.loads(out.getvalue())
-
-
 def test_compare_wait_returns_exactly_compare_json(client, data_dir):
     response = upload(client, data_dir / "wave.json", data_dir / "kick.json", wait=True, feedback="false")
     assert response.status_code == 200
-    assert response.json() == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+    assert response.json() == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
 
 
 def test_options_mirror_the_cli(client, data_dir):
     response = upload(client, data_dir / "wave.json", data_dir / "kick.json", wait=True, feedback="false",
                       window=16, stride=4, flip="true")
-    expected = cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"), "--window", "16", "--stride", "4",
+    expected = compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"), "--window", "16", "--stride", "4",
                         "--flip")
     assert response.json() == expected
     assert expected["window"] == 16 and expected["stride"] == 4
 
 
 def test_job_progress_files_and_history_survive_a_restart(settings, data_dir):
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         created = upload(client, data_dir / "wave.json", data_dir / "kick.json")
         assert created.status_code == 202
         job = wait_for(client, created.json()["id"])
         assert job["status"] == "done", job["error"]
         assert job["progress"] == 1.0 and job["seen_progress"] == sorted(job["seen_progress"])
-        assert job["result"] == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+        assert job["result"] == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
         assert job["inputs"]["a"]["name"] == "wave.json" and len(job["inputs"]["a"]["sha256"]) == 64
         assert "path" not in job["inputs"]["a"]  # no server paths in the API
         video = client.get(job["links"]["video"])
@@ -59,10 +54,11 @@ def test_job_progress_files_and_history_survive_a_restart(settings, data_dir):
         assert timeline["moments"] and timeline["colors"]["overall"].startswith("#")
         ranged = client.get(job["links"]["video"], headers={"Range": "bytes=0-99"})  # browsers seek with ranges
         assert ranged.status_code == 206 and len(ranged.content) == 100
-    with TestClient(create_app(settings)) as client:  # a new server on the same state folder
+    with TestClient(create_app(settings), base_url=LOCAL) as client:  # a new server on the same state folder
         history = client.get("/api/jobs").json()
         assert history["count"] == 1 and history["data"][0]["id"] == job["id"]
-        assert history["data"][0]["summary"]["similarity"] == job["result"]["similarity"]
+        assert history["data"][0]["summary"] == {k: job["result"][k] for k in ("similarity", "body_parts", "flipped")}
+        assert history["data"][0]["summary"]["flipped"] is False and history["data"][0]["result"] is None
         assert client.get(f"/api/jobs/{job['id']}").json()["result"] == job["result"]
 
 
@@ -84,7 +80,7 @@ def test_pick_from_data_folder(client, data_dir):
     assert client.get("/api/data").json() == {"enabled": True, "files": ["kick.json", "wave.json"]}
     response = client.post("/api/compare?wait=true", data={"a_name": "wave.json", "b_name": "kick.json",
                                                             "feedback": "false"})
-    assert response.json() == cli_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+    assert response.json() == compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
 
 
 @pytest.mark.parametrize("name", ["../outside.json", "/etc/passwd", "sub/../../outside.json", "..\\..\\x.json"])
@@ -140,7 +136,7 @@ def test_too_short_sequence_names_the_cli_problem(client, data_dir, tmp_path):
 
 def test_too_big_upload_is_refused(tmp_path, data_dir):
     settings = Settings(state_dir=tmp_path / "small", data_dir=data_dir, max_upload_mb=1 / 1024)  # 1 KB
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         response = upload(client, data_dir / "wave.json", data_dir / "kick.json")  # each ~10 KB
         assert response.status_code == 413
         assert "larger than the upload limit" in response.json()["detail"]
@@ -204,11 +200,11 @@ def test_serve_refuses_a_missing_data_folder(tmp_path, capsys):
 
 
 def test_upload_is_stored_by_content(settings, data_dir):
-    from motionsim.web.uploads import InputRejected, save_upload, sniff
+    from motionsim.web.uploads import InputRejected, UploadLeases, save_upload, sniff
 
     settings.make_dirs()
     with (data_dir / "wave.json").open("rb") as fh:
-        saved = save_upload(fh, "x/y/wave.json", settings.upload_dir, 1 << 20)
+        saved = save_upload(fh, "x/y/wave.json", settings.upload_dir, 1 << 20, UploadLeases())
     assert Path(saved["path"]).name == saved["sha256"] + ".json" and saved["name"] == "wave.json"
     cases = {b"\x00\x00\x00\x18ftypisom" + bytes(20): ".mp4", b"\x00\x00\x00\x14ftypqt  " + bytes(20): ".mov",
              b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01webm" + bytes(20): ".webm", b"\x1a\x45\xdf\xa3" + bytes(40): ".mkv",

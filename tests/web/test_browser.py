@@ -1,11 +1,13 @@
 """The page in a real browser: `motionsim serve` on a free local port, Debian's headless Chromium driven by
 Playwright. Uploads the Sports2D demo video and a keypoint file, waits for the result, checks the scores
 against the API and `compare --json`, plays the feedback video, seeks from the timeline, shows a bad upload's
-error, and saves a screenshot."""
+error, and saves a screenshot. With a token (finding 8 of issue 26): the first visit with ?token= sets an
+HttpOnly SameSite=Strict cookie and lands on the clean address, the page works, a visit without it is refused,
+delete asks for confirmation, and the page refuses to be framed."""
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
 import io
 import json
 import os
@@ -19,7 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from web_helpers import wait_until_served
 
+from helpers import demo_video
 from motionsim.cli import main
 from motionsim.evaluate.toy import make_motion
 from motionsim.io import save_pose
@@ -32,20 +36,11 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="Debian chr
                                 "(make test installs it)")
 
 
-def demo_video() -> Path | None:
-    """The real two-person video in the sports2d wheel (installed without dependencies by `make test`)."""
-    spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "Demo" / "demo.mp4"
-    return path if path.is_file() else None
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    """`motionsim serve --port 0` in a subprocess; yields its URL (bounded wait for the line it prints)."""
-    proc = subprocess.Popen([sys.executable, "-m", "motionsim", "serve", "--port", "0", "--state",
-                             str(tmp_path / "state")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+@contextlib.contextmanager
+def serve(state: Path, *options: str):
+    """`motionsim serve --port 0` in a subprocess on 127.0.0.1; yields the address it prints (bounded wait)."""
+    proc = subprocess.Popen([sys.executable, "-m", "motionsim", "serve", "--port", "0", "--state", str(state),
+                             *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -53,9 +48,7 @@ def server(tmp_path: Path):
         line = lines.get(timeout=30)
         assert "serving on http://127.0.0.1:" in line, line
         url = line.split("serving on ", 1)[1].split()[0]
-        deadline = time.monotonic() + 15
-        while httpx.get(url + "api/jobs").status_code != 200 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until_served(url.split("?")[0] + "openapi.json")
         yield url
     finally:
         proc.terminate()
@@ -65,10 +58,14 @@ def server(tmp_path: Path):
             proc.kill()
 
 
+@pytest.fixture
+def server(tmp_path: Path):
+    with serve(tmp_path / "state") as url:
+        yield url
+
+
 def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
     video = demo_video()
-    if video is None:
-        pytest.skip("the Sports2D demo video is not installed (make test installs sports2d)")
     keypoints = tmp_path / "wave.json"
     save_pose(make_motion(90, seed=1, kind="wave"), keypoints)
     errors: list[str] = []
@@ -132,3 +129,69 @@ def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
         finally:
             browser.close()
     assert errors == []
+
+
+def test_token_flow_confirmed_delete_and_no_framing(tmp_path: Path):
+    a, b = tmp_path / "wave.json", tmp_path / "kick.json"
+    save_pose(make_motion(64, seed=1, kind="wave"), a)
+    save_pose(make_motion(64, seed=2, kind="kick"), b)
+    errors: list[str] = []
+    with serve(tmp_path / "state", "--token") as url, sync_api.sync_playwright() as p:
+        assert "?token=" in url
+        clean, token = url.split("?token=")
+        assert len(token) >= 32
+        assert httpx.get(clean).status_code == 401
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            assert page.url == clean  # the token left the address bar (and the history)
+            cookies = {c["name"]: c for c in context.cookies()}
+            port = clean.rsplit(":", 1)[1].strip("/")
+            cookie = cookies[f"motionsim-token-{port}"]
+            assert cookie["value"] == token and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            assert "motionsim-token" not in page.evaluate("document.cookie")  # scripts cannot read it
+            page.set_input_files("#file-a", str(a))
+            page.set_input_files("#file-b", str(b))
+            page.click("#submit")
+            page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=60_000)
+            job_id = page.evaluate("location.hash").split("=", 1)[1]
+            row = f"#history-table tr[data-job='{job_id}']"
+            page.wait_for_selector(row)
+            page.screenshot(path=str(tmp_path / "token-page.png"), full_page=True)
+            shutil.copy(tmp_path / "token-page.png",
+                        Path(os.environ.get("MOTIONSIM_WEB_TOKEN_SCREENSHOT", tmp_path / "copy.png")))
+
+            asked: list[str] = []
+            page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+            page.click(f"{row} button.danger")
+            page.wait_for_timeout(500)
+            assert asked == ["Delete the comparison wave.json vs kick.json? Its result, feedback video and report "
+                             "are removed."]
+            assert page.query_selector(row) is not None  # dismissed: nothing deleted
+            assert httpx.get(f"{clean}api/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}
+                             ).status_code == 200
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.click(f"{row} button.danger")
+            page.wait_for_selector(row, state="detached", timeout=10_000)
+            assert httpx.get(f"{clean}api/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}
+                             ).status_code == 404
+
+            stranger = browser.new_context().new_page()  # no cookie: refused
+            response = stranger.goto(clean)
+            assert response.status == 401 and "this server needs its token" in stranger.content()
+
+            framing = context.new_page()  # another page, even with the cookie, cannot frame it
+            framing.set_content(f'<iframe id="f" src="{clean}" width="600" height="400"></iframe>')
+            deadline = time.monotonic() + 10
+            while len(framing.frames) < 2 or framing.frames[1].url == "about:blank":
+                assert time.monotonic() < deadline, "the frame never loaded"
+                framing.wait_for_timeout(100)
+            assert framing.frames[1].url.startswith("chrome-error://")  # blocked by X-Frame-Options / CSP
+            assert framing.frame_locator("#f").locator("#compare-form").count() == 0
+        finally:
+            browser.close()
+    assert [e for e in errors if "401" not in e] == []

@@ -5,7 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
+
+#: The address test clients use: the server only answers to the host names it is bound to.
+LOCAL = "http://127.0.0.1"
 
 
 def upload(client: TestClient, a: Path, b: Path, wait: bool = False, **fields):
@@ -26,3 +30,17 @@ def wait_for(client: TestClient, job_id: str, timeout: float = 60.0) -> dict:
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} not finished after {timeout} s")
+
+
+def wait_until_served(url: str, timeout: float = 30.0) -> None:
+    """Poll a freshly started server until it answers (it prints its address before it listens)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url).status_code in (200, 401):
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not answer within {timeout} s")
+        time.sleep(0.1)

@@ -23,6 +23,7 @@ from . import (
     export_onnx,
     extract,
     index,
+    live,
     plot,
     score_pairs,
     search,
@@ -33,7 +34,7 @@ from . import (
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: The commands, in the order ``motionsim --help`` lists them.
-COMMANDS = (compare, score_pairs, demo, export_onnx, extract, plot, index, search, serve, synth, train, evaluate)
+COMMANDS = (compare, score_pairs, demo, export_onnx, extract, live, plot, index, search, serve, synth, train, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="motionsim", description="How similar are two human motions, body part by body part.",
         epilog="Exit codes: 0 success, 1 internal error (--debug shows the traceback), 2 bad input (one line on "
         "stderr), 130 interrupted by Ctrl-C (compare, extract, plot and score-pairs write their outputs atomically: "
-        "nothing partial is left).")
+        "nothing partial is left; in live, Ctrl-C ends the take and its outputs are still written).")
     parser.add_argument("--version", action="version", version=f"motionsim {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of internal errors")

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from ..errors import MotionsimError
 from ..skeleton import PART_LABELS
-from .options import add_scoring_args, add_video_args, load_input, unit_float
+from .options import add_scoring_args, add_video_args, load_inputs, unit_float
 
 log = logging.getLogger("motionsim")
 
@@ -39,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..atomic import atomic_output
+    from ..io import is_video
     from ..person_spec import person_for
+    from ..render.backgrounds import FrameStore
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
 
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if target and Path(target).suffix.lower() != suffix:
             raise MotionsimError(f"{target}: expected a {suffix} file name")
     started = time.perf_counter()
-    seq_a, seq_b = load_input(args.a, args, 0), load_input(args.b, args, 1)
+    # the feedback draws on the videos: keep their frames while they are decoded for pose estimation
+    stores = [FrameStore() if (args.video or args.report) and is_video(p) else None for p in (args.a, args.b)]
+    seq_a, seq_b = load_inputs([args.a, args.b], args, keep_frames=stores)
     loaded = time.perf_counter()
     result = compare(seq_a, seq_b, model=args.model, backend=args.backend, window=args.window, stride=args.stride,
                      flip=args.flip, pad_short=args.pad_short, weighting=args.part_weights)
@@ -62,7 +66,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                  for i, (k, path) in enumerate((("a", args.a), ("b", args.b)))}
         write_feedback(data, seq_a, seq_b, video=args.video, report=args.report,
                        video_a=source_video(seq_a, args.a), video_b=source_video(seq_b, args.b),
-                       threshold=args.threshold, **names)
+                       threshold=args.threshold, frames_a=stores[0], frames_b=stores[1], **names)
     if args.json:
         out.write(json.dumps(data) + "\n")
     else:

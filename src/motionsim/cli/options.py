@@ -32,6 +32,7 @@ def _argtype(check: Callable[[str], Any]) -> Callable[[str], Any]:
 positive_int = _argtype(values.positive_int)
 nonnegative_int = _argtype(values.nonnegative_int)
 window_length = _argtype(values.window_length)
+stride_length = _argtype(values.stride_length)
 unit_float = _argtype(values.unit_float)
 positive_float = _argtype(values.positive_float)
 
@@ -46,19 +47,27 @@ def add_model_choice(p: argparse.ArgumentParser) -> None:
                    "1e-5")
 
 
-def add_window_args(p: argparse.ArgumentParser, default_stride: int) -> None:
-    """--window and --stride: Algorithm 1's w and r."""
+def add_window_args(p: argparse.ArgumentParser, default_stride: int, stride_help: str = "") -> None:
+    """--window and --stride: Algorithm 1's w and r (``stride_help`` ends the stride's help)."""
     p.add_argument("--window", type=window_length, default=32,
-                   help="window length w in frames, a multiple of 8 (default 32)")
-    p.add_argument("--stride", type=positive_int, default=default_stride,
-                   help=f"window stride r in frames: a score every r frames (default {default_stride})")
+                   help="window length w in frames, a multiple of 8, at most 8192 (default 32)")
+    p.add_argument("--stride", type=stride_length, default=default_stride,
+                   help=f"window stride r in frames: a score every r frames, at most 1,000,000 (default "
+                   f"{default_stride}){stride_help}")
 
 
-def add_scoring_args(p: argparse.ArgumentParser, default_stride: int) -> None:
-    """Everything that decides a score: window, stride, body flip, padding, part weights, model."""
-    add_window_args(p, default_stride)
-    p.add_argument("--flip", action="store_true",
-                   help="also compare the mirror image of the first motion and keep the better score (body flip)")
+def add_scoring_args(p: argparse.ArgumentParser, default_stride: int, flip_default: bool = False,
+                     stride_help: str = "") -> None:
+    """Everything that decides a score: window, stride, body flip, padding, part weights, model. With
+    ``flip_default`` the body flip is on unless ``--no-flip`` (a live take: people copy a screen like a mirror)."""
+    add_window_args(p, default_stride, stride_help)
+    if flip_default:
+        p.add_argument("--flip", action=argparse.BooleanOptionalAction, default=True,
+                       help="also score the mirror image of the live motion and keep the better (body flip; on by "
+                       "default: people facing a screen copy it like a mirror; --no-flip turns it off)")
+    else:
+        p.add_argument("--flip", action="store_true",
+                       help="also compare the mirror image of the first motion and keep the better score (body flip)")
     p.add_argument("--pad-short", action="store_true",
                    help="hold the last pose of sequences shorter than the window instead of refusing them")
     p.add_argument("--part-weights", choices=PART_WEIGHTINGS, default="movement",
@@ -104,3 +113,13 @@ def load_input(path: str, args: argparse.Namespace, index: int = 0, **options: A
 
     return load_pose(path, person=person_for(args.person, index), cache=not args.no_cache, quiet=not args.debug,
                      **options)
+
+
+def load_inputs(paths: list[str], args: argparse.Namespace, **options: Any) -> list[Any]:
+    """`load_input` of several inputs (input i takes the i-th --person choice), their videos estimated side by
+    side (`motionsim.io.load_poses`)."""
+    from ..io import load_poses
+    from ..person_spec import person_for
+
+    return load_poses(paths, [person_for(args.person, i) for i in range(len(paths))], cache=not args.no_cache,
+                      quiet=not args.debug, **options)

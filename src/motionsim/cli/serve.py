@@ -1,9 +1,15 @@
 """`motionsim serve`: the local web page (FastAPI + uvicorn, from the ``web`` extra). Binds 127.0.0.1 unless
-another host is asked for; ``--port 0`` picks a free port and the line printed says which."""
+another host is asked for; ``--port 0`` picks a free port and the line printed says which. Bound beyond this
+machine, every request needs a token (generated and printed in the address, as Jupyter does, or ``--token``).
+The history is checked before the address is printed: a corrupt or emptied database stops here with one line."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import ipaddress
+import re
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -12,7 +18,7 @@ from typing import TextIO
 from ..errors import MissingExtraError, MotionsimError
 from .options import positive_float
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]{8,256}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,20 +28,84 @@ def register(sub: argparse._SubParsersAction) -> None:
                               "per-part timeline and the scores; every comparison is kept in a history. The JSON "
                               "API (POST /api/compare answers like compare --json) is documented at /docs.")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)")
+                   help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network, "
+                   "and beyond 127.0.0.0/8 and ::1 every request needs the token)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--token", nargs="?", const="", metavar="TOKEN",
+                   help="require this token on every request (at least 8 of A-Z a-z 0-9 . _ ~ -); without a value, "
+                   "a random one. Beyond 127.0.0.1 a token is always required (a random one unless given); the "
+                   "address printed carries it (?token=...), a browser keeps it as a cookie, scripts send "
+                   "'Authorization: Bearer TOKEN'")
     p.add_argument("--data", metavar="DIR", help="folder whose videos and keypoint files the page may pick by name")
     p.add_argument("--state", metavar="DIR",
                    help="folder for the history, uploads and results (default: the user's data folder)")
     p.add_argument("--max-upload-mb", type=positive_float, default=500, metavar="MB",
                    help="largest upload accepted, per file (default 500)")
+    p.add_argument("--max-input-mb", type=positive_float, default=100, metavar="MB",
+                   help="largest keypoint data read from one input: a JSON/CSV file's size, or what a .npy/.npz "
+                   "declares once decompressed (default 100)")
+    p.add_argument("--keep-days", type=positive_float, metavar="DAYS",
+                   help="remove finished comparisons older than this, at start and after each job (default: keep)")
+    p.add_argument("--max-state-gb", type=positive_float, metavar="GB",
+                   help="keep the state folder under this size by removing the oldest finished comparisons "
+                   "(default: no limit); a queued or running one is never removed")
+    p.add_argument("--reset-history", action="store_true",
+                   help="start a new history: the old database, results and uploads are moved into "
+                   "STATE/old-<time>/ (nothing is deleted); for a database that cannot be read")
     p.set_defaults(func=run)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine: ``localhost``, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    if args.token is None:
+        return None if is_loopback(args.host) else secrets.token_urlsafe(24)
+    if args.token == "":
+        return secrets.token_urlsafe(24)
+    if not TOKEN_CHARS.fullmatch(args.token):
+        raise MotionsimError("argument --token: expected at least 8 characters among A-Z a-z 0-9 . _ ~ -")
+    return args.token
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        sock.close()
+        raise MotionsimError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from exc
+    return sock
+
+
+def _announce(out: TextIO, host: str, port: int, token: str | None, state: Path) -> None:
+    """The address to open (with the token), before anything else is printed on stdout."""
+    query = f"?token={token}" if token else ""
+    wildcard = host in ("0.0.0.0", "::")
+    shown = socket.gethostname() if wildcard else f"[{host}]" if ":" in host else host
+    out.write(f"motionsim: serving on http://{shown}:{port}/{query} (history in {state}; Ctrl-C stops)\n")
+    if wildcard:
+        out.write(f"motionsim: also http://127.0.0.1:{port}/{query} on this machine\n")
+    out.flush()
+    if not is_loopback(host):
+        print(f"motionsim: note: serving on {host}: requests need the token (in the address above; scripts "
+              f"send 'Authorization: Bearer <token>')", file=sys.stderr)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         import uvicorn
 
+        from ..web import history
         from ..web.app import create_app
         from ..web.settings import Settings, default_state_dir
     except ImportError as exc:
@@ -44,23 +114,23 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     data = Path(args.data) if args.data else None
     if data is not None and not data.is_dir():
         raise MotionsimError(f"{args.data}: --data must be a folder")
+    token = _token(args)
     settings = Settings(state_dir=Path(args.state) if args.state else default_state_dir(), data_dir=data,
-                        max_upload_mb=args.max_upload_mb)
-    if args.host not in LOCAL_HOSTS:
-        print(f"motionsim: warning: serving on {args.host}: anyone who can reach this machine can upload files "
-              f"and read the history; there is no login", file=sys.stderr)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                        max_upload_mb=args.max_upload_mb, max_input_mb=args.max_input_mb, host=args.host,
+                        token=token, keep_days=args.keep_days, max_state_gb=args.max_state_gb)
+    history.hold_state(settings.state_dir)  # before anything is moved or checked; the app holds it too
     try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        sock.close()
-        raise MotionsimError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
-    port = sock.getsockname()[1]
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    out.write(f"motionsim: serving on http://{shown}:{port}/ (history in {settings.state_dir}; Ctrl-C stops)\n")
-    out.flush()
-    config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+        if args.reset_history:
+            aside = history.move_aside(settings.db_path, settings.results_dir, settings.upload_dir)
+            if aside is not None:
+                print(f"motionsim: moved the old history, results and uploads to {aside}", file=sys.stderr)
+        history.check_history(settings.db_path, settings.results_dir, settings.upload_dir)
+        sock = _bind(args.host, args.port)
+        settings = dataclasses.replace(settings, port=sock.getsockname()[1])
+        _announce(out, args.host, settings.port, token, settings.state_dir)
+        config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5,
+                                proxy_headers=False)  # no proxy: X-Forwarded-* never changes scheme or client
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        history.release_state(settings.state_dir)
     return 0

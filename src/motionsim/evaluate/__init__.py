@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._lazy import lazy_exports
-from ..pose import mirror_sequence
 
 __all__ = [
     "BPEMethod",
@@ -29,7 +28,6 @@ __all__ = [
     "load_baseline",
     "load_clips",
     "mean_average_precision",
-    "mirror_sequence",
     "recall_at_k",
     "save_baseline",
     "spearman",

@@ -22,7 +22,7 @@ class BPEMethod(Method):
     ``compare`` combines them (weighted by their movement; ``weighting="equal"``: the paper's plain mean).
 
     Every clip's windows are embedded in shared batches; the mirrored clip uses the model's own body flip
-    of the input channels (DESIGN §5), which is what ``compare(..., flip=True)`` does.
+    of the input channels (docs/method.md §5), which is what ``compare(..., flip=True)`` does.
     """
 
     label = "BPE"

@@ -10,9 +10,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..errors import MotionsimError
-from .method_base import NEEDS_TORCH, Method, UnavailableMethod, torch_available
+
+if TYPE_CHECKING:  # pragma: no cover - the command line lists the names without loading any method
+    from .method_base import Method
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ def _bpe_equal(options: MethodOptions) -> Method:
 
 
 def _whole_body(options: MethodOptions) -> Method:
+    from .method_base import NEEDS_TORCH, UnavailableMethod, torch_available
+
     if not torch_available():
         return UnavailableMethod("whole_body", NEEDS_TORCH, "Aberman et al. (whole body)")
     from .learned import WindowEmbeddingMethod
@@ -73,6 +78,8 @@ def _whole_body(options: MethodOptions) -> Method:
 
 
 def _lstm(options: MethodOptions) -> Method:
+    from .method_base import NEEDS_TORCH, UnavailableMethod, torch_available
+
     if not torch_available():
         return UnavailableMethod("lstm", NEEDS_TORCH, "Coskun et al. (LSTM)")
     from .learned import WindowEmbeddingMethod

@@ -1,5 +1,5 @@
 """The methods of the synthetic benchmark: the NTU registry's methods plus ``random_weights``, the
-reference network with seeded random weights (DESIGN §8: report a model next to its random twin)."""
+reference network with seeded random weights (docs/method.md §8: report a model next to its random twin)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ SYNTH_METHOD_NAMES: tuple[str, ...] = (*METHODS, "random_weights")
 
 def random_weights_method(reference: InferenceModel, seed: int = 0, window: int = 32, stride: int = 2) -> Method:
     """The reference network with seeded random weights but the reference's normalisation statistics and
-    target height, so that only the learning differs (DESIGN §8: report a model next to its random twin).
+    target height, so that only the learning differs (docs/method.md §8: report a model next to its random twin).
     Building the random network needs PyTorch; without it the method is listed as unavailable."""
     if not torch_available():
         return UnavailableMethod("random_weights", NEEDS_TORCH, "BPE network, random weights")

@@ -1,6 +1,6 @@
 """The synthetic validation benchmark's clips and ground truth: which renderings it draws (validation motions
 on validation characters, from several cameras), what each check compares, and which pairs count as the
-same, related or unrelated motion (DESIGN §4, §8).
+same, related or unrelated motion (docs/method.md §4, §8).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Synthetic validation benchmark: what a method has learned, measured on motions and bodies it never saw.
 
 Every number here is computed on the validation split of the motion library (base motions of held-out
-families) worn by the validation characters, so a trained model cannot have memorised any of it (DESIGN §4,
+families) worn by the validation characters, so a trained model cannot have memorised any of it (docs/method.md §4,
 §8). Renderings go through `as_pose_sequence` and each method's normal preprocessing, like any user clip.
 
 Four checks, each with a known ground truth:

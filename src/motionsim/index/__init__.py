@@ -3,8 +3,9 @@ libraries) proposing candidates, and exact Algorithm 1 re-ranking of them (`Moti
 into shards searched as one, in parallel or one Ray actor per shard (`ShardedIndex`); `open_library` opens
 either.
 
-Libraries of the former format 1 need the ``index`` extra (faiss-cpu) to grow or when too large to scan;
-names load on first use, so importing this package is free."""
+Building, opening and searching a library need nothing beyond the plain install; libraries of the former
+format 1 need the ``index`` extra (faiss-cpu) to grow or when too large to scan. Names load on first use, so
+importing is free."""
 
 from __future__ import annotations
 

@@ -13,12 +13,15 @@ csv        COCO-17 keypoint table                          ``.csv`` header
 video      .mp4 .avi .mov .mkv .webm via a pose estimator  extension
 ========== ============================================== ==========================
 
-The format is found from the extension and the file's own structure, never from a joint count.
+The format is found from the extension and the file's own structure, never from a joint count. Keypoint readers
+take ``max_bytes``, the reading limit (default `MAX_INPUT_BYTES`): a bigger file, or arrays whose headers declare
+more bytes once decompressed, are refused before anything is allocated.
 """
 
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -27,9 +30,10 @@ from typing import Any
 from ..errors import MissingExtraError, PoseFormatError
 from ..pose import PoseSequence, from_array
 from . import arrays, coco_json, mediapipe, openpose
-from ._common import fail, read_json
+from ._common import MAX_INPUT_BYTES, check_size, fail, read_json
 
-__all__ = ["READERS", "VIDEO_EXTENSIONS", "WRITERS", "as_pose_sequence", "detect_format", "load_pose", "save_pose"]
+__all__ = ["MAX_INPUT_BYTES", "READERS", "VIDEO_EXTENSIONS", "WRITERS", "as_pose_sequence", "detect_format",
+           "load_pose", "save_pose"]
 
 VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm"})
 
@@ -38,11 +42,12 @@ Reader = Callable[..., PoseSequence]
 
 def _read_video(path: Path, *, person: int | str = "auto", cache: bool = True, quiet: bool = True,
                 on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
-                ) -> PoseSequence:
+                keep_frames: Callable[[Any], None] | None = None) -> PoseSequence:
     """The one way a video is read: pose estimation through the pose cache (`motionsim.video.load_video`)."""
     from ..video import load_video
 
-    return load_video(path, estimator, person=person, cache=cache, quiet=quiet, on_frames=on_frames)
+    return load_video(path, estimator, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
+                      keep_frames=keep_frames)
 
 
 def _keypoint_person(path: Path, person: int | str) -> int | str:
@@ -55,7 +60,7 @@ def _keypoint_person(path: Path, person: int | str) -> int | str:
                      f"(an integer) or auto")
 
 
-#: Format name -> reader ``(path, *, person) -> PoseSequence``.
+#: Format name -> reader ``(path, *, person, max_bytes) -> PoseSequence`` (the video reader takes no ``max_bytes``).
 READERS: MappingProxyType[str, Reader] = MappingProxyType({
     "coco": coco_json.read,
     "csv": arrays.read_csv,
@@ -91,7 +96,8 @@ def _json_format(obj: Any, path: Path) -> str:
                      "or MediaPipe landmark frames)")
 
 
-def _csv_format(path: Path) -> str:
+def _csv_format(path: Path, max_bytes: int | None = None) -> str:
+    check_size(path, max_bytes)
     with path.open(newline="", encoding="utf-8") as fh:
         header = next((r for r in csv.reader(fh) if any(c.strip() for c in r)), None)
     if header is None:
@@ -99,8 +105,9 @@ def _csv_format(path: Path) -> str:
     return "mediapipe" if mediapipe.looks_like_csv(header) else "csv"
 
 
-def detect_format(path: str | Path) -> str:
-    """Name of the format of ``path`` (a key of `READERS`), from its extension and structure.
+def detect_format(path: str | Path, max_bytes: int | None = None) -> str:
+    """Name of the format of ``path`` (a key of `READERS`), from its extension and structure (a JSON file is
+    parsed, within the reading limit ``max_bytes``).
 
     Examples
     --------
@@ -118,9 +125,9 @@ def detect_format(path: str | Path) -> str:
     if ext in (".npy", ".npz"):
         return ext[1:]
     if ext == ".csv":
-        return _csv_format(path)
+        return _csv_format(path, max_bytes)
     if ext == ".json":
-        return _json_format(read_json(path), path)
+        return _json_format(read_json(path, max_bytes), path)
     known = ".json, .csv, .npy, .npz, an OpenPose folder, " + " ".join(sorted(VIDEO_EXTENSIONS))
     raise fail(path, f"unknown extension {ext or '(none)'!r}; accepted: {known}")
 
@@ -132,28 +139,31 @@ def _check_path(path: Path) -> None:
         raise fail(path, "is empty")
 
 
-def _dispatch(path: Path, fmt: str | None, person: int | str) -> PoseSequence:
+def _dispatch(path: Path, fmt: str | None, person: int | str, max_bytes: int | None) -> PoseSequence:
     if fmt is None:
         if path.is_file() and path.suffix.lower() == ".json":  # parse once, detect, build
-            obj = read_json(path)
+            obj = read_json(path, max_bytes)
             fmt = _json_format(obj, path)
             if fmt == "coco":
-                return coco_json.from_json(obj, path, person)
+                return coco_json.from_json(obj, path, person, max_bytes)
             if fmt == "mediapipe":
                 return mediapipe.read_json_dump(path, obj)
         else:
-            fmt = detect_format(path)
+            fmt = detect_format(path, max_bytes)
     fmt = _ALIASES.get(fmt.lower(), fmt.lower())
     if fmt not in READERS:
         raise fail(path, f"unknown format {fmt!r}; known: {', '.join(READERS)}")
     if path.is_dir() and fmt != "openpose":
         raise fail(path, f"is a folder; only the openpose format reads folders, not {fmt}")
-    return READERS[fmt](path, person=person)
+    if fmt == "video":
+        return READERS[fmt](path, person=person)
+    return READERS[fmt](path, person=person, max_bytes=max_bytes)
 
 
 def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto", cache: bool = True,
               quiet: bool = True, on_frames: Callable[[int, int | None], None] | None = None,
-              estimator: str = "mediapipe") -> PoseSequence:
+              estimator: str = "mediapipe", keep_frames: Callable[[Any], None] | None = None,
+              max_bytes: int | None = None) -> PoseSequence:
     """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`: the one loader that the
     command line, the web page and the Python API call.
 
@@ -168,6 +178,9 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     quiet : videos only: silence the estimator's native log lines
     on_frames : videos only: ``on_frames(done, total)`` follows pose estimation
     estimator : videos only: the pose estimator (a key of `motionsim.video.ESTIMATORS`)
+    keep_frames : videos only: called with every decoded BGR frame (not called when the poses come from the
+        cache), e.g. to keep the feedback video's backgrounds
+    max_bytes : keypoint files only: the reading limit (default `MAX_INPUT_BYTES`); over it, `InputTooLargeError`
 
     Raises
     ------
@@ -187,17 +200,62 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     _check_path(path)
     if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
         return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
-                           estimator=estimator).validate()
+                           estimator=estimator, keep_frames=keep_frames).validate()
     person = _keypoint_person(path, person)
     try:
-        seq = _dispatch(path, fmt, person)
+        seq = _dispatch(path, fmt, person, max_bytes)
     except (PoseFormatError, MissingExtraError):
         raise
     except UnicodeDecodeError as exc:
         raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, csv.Error, zipfile.BadZipFile) as exc:
         raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
     return seq.validate()
+
+
+def is_video(path: str | Path) -> bool:
+    """Whether `load_pose` reads ``path`` as a video (by its extension)."""
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None = None, *,
+               on_frames: Sequence[Callable[[int, int | None], None] | None] | None = None,
+               keep_frames: Sequence[Callable[[Any], None] | None] | None = None, **options: Any,
+               ) -> list[PoseSequence]:
+    """`load_pose` of several inputs (``persons[i]``, ``on_frames[i]`` and ``keep_frames[i]`` for input i;
+    ``options`` for all), with their videos estimated side by side, one thread each: a pose estimator uses one
+    core and releases the GIL, so two videos take the time of one on two cores, with the same keypoints as
+    one after the other. The first failure (in input order) is raised; Ctrl-C stops the other estimations
+    within a few frames."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    n = len(paths)
+    persons = list(persons) if persons is not None else ["auto"] * n
+    progress = list(on_frames) if on_frames is not None else [None] * n
+    keeps = list(keep_frames) if keep_frames is not None else [None] * n
+    videos = [i for i, p in enumerate(paths) if is_video(p)]
+    if len(videos) < 2:
+        return [load_pose(p, person=persons[i], on_frames=progress[i], keep_frames=keeps[i], **options)
+                for i, p in enumerate(paths)]
+    stop = threading.Event()
+
+    def load(i: int) -> PoseSequence:
+        def follow(done: int, total: int | None) -> None:
+            if stop.is_set():
+                raise KeyboardInterrupt  # ends that estimation; its capture and estimator are closed
+            if progress[i] is not None:
+                progress[i](done, total)
+
+        return load_pose(paths[i], person=persons[i], on_frames=follow, keep_frames=keeps[i], **options)
+
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="motionsim-pose") as pool:
+        futures = [pool.submit(load, i) for i in range(n)]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            stop.set()
+            raise
 
 
 def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None = None) -> PoseSequence:

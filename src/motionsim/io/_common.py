@@ -25,11 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import PoseFormatError
+from ..errors import InputTooLargeError, PoseFormatError
 from ..pose import joint_present
 
 #: A tracked person may move at most this many body sizes between two kept detections.
 MAX_JUMP = 1.0
+
+#: The reading limit: the most bytes a reader takes in from one input unless its caller passes ``max_bytes``.
+#: It bounds a JSON or CSV file's size, and the size that the headers of a ``.npy``/``.npz`` file declare for its
+#: arrays once decompressed; an input over it is refused before anything is allocated. 512 MB holds about a day
+#: of 30 fps keypoints as (T, 17, 3) float32 arrays, or over 10 hours as NTU JSON (~600 bytes a frame).
+MAX_INPUT_BYTES = 512 * 1024 * 1024
 
 
 def fail(source: str | Path, message: str) -> PoseFormatError:
@@ -37,8 +43,34 @@ def fail(source: str | Path, message: str) -> PoseFormatError:
     return PoseFormatError(f"{source}: {message}")
 
 
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, turning every failure into a `PoseFormatError` that names the file."""
+def megabytes(n: int) -> str:
+    """``n`` bytes for a message: ``"3.2 MB"``, ``"0.001 MB"``, ``"1.2e+06 MB"``."""
+    return f"{n / 1024 / 1024:.3g} MB"
+
+
+def input_limit(max_bytes: int | None) -> int:
+    """The reading limit in bytes: ``max_bytes``, or `MAX_INPUT_BYTES` when None."""
+    return MAX_INPUT_BYTES if max_bytes is None else int(max_bytes)
+
+
+def too_large(source: str | Path, what: str, size: int, max_bytes: int | None) -> InputTooLargeError:
+    return InputTooLargeError(f"{source}: {what} {megabytes(size)}, more than the reading limit of "
+                              f"{megabytes(input_limit(max_bytes))}")
+
+
+def check_size(path: Path, max_bytes: int | None) -> int:
+    """The size of the file ``path``, refused (`InputTooLargeError`) when it is over the reading limit."""
+    size = path.stat().st_size
+    if size > input_limit(max_bytes):
+        raise too_large(path, "is", size, max_bytes)
+    return size
+
+
+def read_json(path: Path, max_bytes: int | None = None) -> Any:
+    """Parse a JSON file, turning every failure into a `PoseFormatError` that names the file; a file over the
+    reading limit (``max_bytes``, default `MAX_INPUT_BYTES`) is refused before it is read, and nesting deeper
+    than Python's recursion limit is refused rather than crashing."""
+    check_size(path, max_bytes)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -49,6 +81,8 @@ def read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(path, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError:
+        raise fail(path, "JSON nested too deeply to be a pose file") from None
 
 
 def as_float_array(values: Any, source: str | Path, where: str) -> np.ndarray:
@@ -153,7 +187,11 @@ def select_person(
     all_dets = [d for dets in frames for d in dets]
     has_ids = bool(all_dets) and all(d.ident is not None for d in all_dets)
     if person == "auto":
-        if has_ids:
+        idents = {d.ident for d in all_dets}
+        if has_ids and len(idents) == 1:  # one id: nobody to choose between
+            ident = idents.pop()
+            chosen, label = _by_ident(frames, ident), ident  # type: ignore[arg-type]
+        elif has_ids:
             totals: dict[int, float] = {}
             for d in all_dets:
                 totals[d.ident] = totals.get(d.ident, 0.0) + d.salience()  # type: ignore[index]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..pose import PoseSequence
-from ._common import Detection, as_float_array, bbox_of, fail, read_json, select_person
+from ._common import Detection, as_float_array, bbox_of, fail, input_limit, read_json, select_person, too_large
 
 N_VALUES = 17 * 3
 
@@ -81,25 +81,78 @@ def _detection(entry: Any, source: Path, where: str) -> Detection:
     )
 
 
-def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequence:
-    """Build a PoseSequence from already-parsed JSON of this format."""
+def _all_detections(objects: Sequence[Any], where: Sequence[str], source: Path) -> list[Detection]:
+    """Every object of the file as a `Detection`, the keypoints of all converted in one step (a long clip has
+    thousands); anything malformed goes through `_detection` one by one, which says what is wrong where."""
+    if not all(isinstance(o, dict) and "keypoints" in o for o in objects):
+        return [_detection(o, source, w) for o, w in zip(objects, where)]
+    try:
+        values = np.array([o["keypoints"] for o in objects], dtype=np.float64)
+    except (TypeError, ValueError):
+        values = None
+    boxes = [o.get("bbox") for o in objects]
+    if any(b is not None for b in boxes):
+        try:
+            box_values = np.array([b if b is not None else [np.nan] * 4 for b in boxes], dtype=np.float64)
+        except (TypeError, ValueError):
+            box_values = None
+        if box_values is None or box_values.shape != (len(objects), 4):
+            values = None
+    if values is None or values.shape != (len(objects), N_VALUES):
+        return [_detection(o, source, w) for o, w in zip(objects, where)]
+    kp = values.reshape(len(objects), 17, 3)
+    scores = np.clip(np.nan_to_num(kp[:, :, 2], nan=0.0), 0.0, 1.0)
+    out = []
+    for k, o in enumerate(objects):
+        ident, conf = o.get("object_id"), o.get("score")
+        out.append(Detection(
+            points=kp[k, :, :2], scores=scores[k],
+            ident=int(ident) if isinstance(ident, (int, float)) and not isinstance(ident, bool) else None,
+            confidence=float(conf) if isinstance(conf, (int, float)) else None,
+            bbox=None if boxes[k] is None else tuple(box_values[k].tolist())))  # type: ignore[arg-type]
+    return out
+
+
+#: Bytes one frame takes once read (17 joints: x, y and a score as float32), to check a frame_num span against
+#: the reading limit before the missing frames between numbers are made.
+FRAME_BYTES = 17 * 3 * 4
+
+
+def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
+    """Build a PoseSequence from already-parsed JSON of this format (``max_bytes``: the reading limit, which also
+    bounds the span of frame numbers)."""
     entries, video = _frames(obj, source)
-    numbered: dict[int, list[Detection]] = {}
+    nums, objects, where = [], [], []
     for pos, entry in enumerate(entries):
         if isinstance(entry, dict):
             num = entry.get("frame_num", pos)
-            objects = entry.get("objects", [])
+            found = entry.get("objects", [])
         elif isinstance(entry, list):
-            num, objects = pos, entry
+            num, found = pos, entry
         else:
             raise fail(source, f"frame {pos} is a {type(entry).__name__}, expected an object with 'objects'")
         if not isinstance(num, int) or isinstance(num, bool) or num < 0:
             raise fail(source, f"frame {pos} has frame_num {num!r}, expected a non-negative integer")
-        if not isinstance(objects, list):
+        if not isinstance(found, list):
             raise fail(source, f"frame {num}: 'objects' must be a list")
-        dets = [_detection(o, source, f"frame {num}" + (f" person {k}" if k else "")) for k, o in enumerate(objects)]
-        numbered.setdefault(num, []).extend(dets)
+        nums.extend([num] * len(found))
+        objects.extend(found)
+        where.extend(f"frame {num}" + (f" person {k}" if k else "") for k in range(len(found)))
+        nums.append(num)  # every frame counts, with or without people
+        objects.append(None)
+        where.append("")
+    numbered: dict[int, list[Detection]] = {}
+    people = [k for k, o in enumerate(objects) if o is not None]
+    dets = iter(_all_detections([objects[k] for k in people], [where[k] for k in people], source))
+    for num, o in zip(nums, objects):
+        frame = numbered.setdefault(num, [])
+        if o is not None:
+            frame.append(next(dets))
     first = min(numbered)
+    span = max(numbered) - first + 1
+    if span * FRAME_BYTES > input_limit(max_bytes):
+        raise too_large(source, f"frame numbers {first} to {max(numbered)} would take", span * FRAME_BYTES,
+                        max_bytes)
     frames = [numbered.get(n, []) for n in range(first, max(numbered) + 1)]
     points, scores, meta = select_person(frames, 17, person, source)
     meta.update(first_frame=first, format="coco")
@@ -111,7 +164,7 @@ def from_json(obj: Any, source: Path, person: int | str = "auto") -> PoseSequenc
     return PoseSequence(points, scores, fps=fps, source=str(source), meta=meta)
 
 
-def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Read an NTU/COCO-17 keypoint JSON file.
 
     Examples
@@ -124,7 +177,7 @@ def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
     >>> len(seq), seq.fps
     (3, 30.0)
     """
-    return from_json(read_json(path), path, person)
+    return from_json(read_json(path, max_bytes), path, person, max_bytes)
 
 
 def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..pose import PoseSequence
 from ..skeleton import MEDIAPIPE33_TO_COCO17, to_coco17
-from ._common import as_float_array, fail, read_json
+from ._common import as_float_array, check_size, fail, read_json
 
 LANDMARKS: tuple[str, ...] = (
     "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
@@ -93,9 +93,9 @@ def _json_frame(frame: Any, source: Path, t: int) -> np.ndarray:
     return out
 
 
-def read_json_dump(path: Path, obj: Any = None) -> PoseSequence:
+def read_json_dump(path: Path, obj: Any = None, max_bytes: int | None = None) -> PoseSequence:
     """Read a MediaPipe JSON dump (``obj``: the already-parsed JSON, if the caller has it)."""
-    obj = read_json(path) if obj is None else obj
+    obj = read_json(path, max_bytes) if obj is None else obj
     header: dict[str, Any] = {}
     if isinstance(obj, dict):
         header = {k: obj.get(k, obj.get(f"image_{k}")) for k in ("width", "height")}
@@ -114,8 +114,9 @@ def _column(header: list[str], j: int, field: str) -> int | None:
     return next((k for k, c in enumerate(header) if c in names), None)
 
 
-def read_csv_dump(path: Path) -> PoseSequence:
+def read_csv_dump(path: Path, max_bytes: int | None = None) -> PoseSequence:
     """Read a MediaPipe CSV dump (forms in the module docstring)."""
+    check_size(path, max_bytes)
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     rows = [r for r in rows if any(c.strip() for c in r)]
@@ -146,7 +147,7 @@ def read_csv_dump(path: Path) -> PoseSequence:
     return _to_sequence(arr[..., :2], arr[..., 3], meta, path)
 
 
-def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Read a MediaPipe dump (``.csv`` or JSON); ``person`` is accepted for symmetry (dumps hold one person).
 
     Examples
@@ -160,5 +161,5 @@ def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
     ([100.0, 25.0], 2)
     """
     if path.suffix.lower() == ".csv":
-        return read_csv_dump(path)
-    return read_json_dump(path)
+        return read_csv_dump(path, max_bytes)
+    return read_json_dump(path, max_bytes=max_bytes)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..pose import PoseSequence
 from ..skeleton import to_coco17
-from ._common import Detection, as_float_array, fail, read_json, select_person
+from ._common import Detection, as_float_array, fail, input_limit, read_json, select_person, too_large
 
 #: Values per person -> layout name in `motionsim.skeleton.LAYOUTS`.
 LAYOUT_BY_LENGTH: dict[int, str] = {75: "body25", 54: "coco18"}
@@ -70,7 +70,7 @@ def _frame(obj: Any, source: Path) -> tuple[list[Detection], int | None]:
     return dets, length
 
 
-def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Read an OpenPose JSON folder (or a single frame file).
 
     Examples
@@ -87,10 +87,13 @@ def read(path: Path, *, person: int | str = "auto") -> PoseSequence:
     files = frame_files(path) if path.is_dir() else [path]
     if not files:
         raise fail(path, f"folder has no OpenPose '*{SUFFIX}' files")
+    total = sum(f.stat().st_size for f in files)
+    if total > input_limit(max_bytes):
+        raise too_large(path, f"holds {len(files)} frame files of", total, max_bytes)
     frames: list[list[Detection]] = []
     lengths: dict[int, Path] = {}
     for f in files:
-        dets, length = _frame(read_json(f), f)
+        dets, length = _frame(read_json(f, max_bytes), f)
         frames.append(dets)
         if length is not None:
             lengths.setdefault(length, f)

@@ -1,4 +1,4 @@
-"""The Body Part Embedding network (paper Fig. 8, DESIGN §3).
+"""The Body Part Embedding network (paper Fig. 8, docs/method.md §3).
 
 Five motion encoders (one per body part, no weight sharing), five skeleton encoders, one shared view
 encoder and five decoders. Only the motion encoders are used to measure similarity; the rest exist so the

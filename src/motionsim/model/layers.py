@@ -1,4 +1,4 @@
-"""Building blocks of the BPE network (DESIGN §3): 1-D temporal convolutions with reflection padding."""
+"""Building blocks of the BPE network (docs/method.md §3): 1-D temporal convolutions with reflection padding."""
 
 from __future__ import annotations
 

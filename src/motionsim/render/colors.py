@@ -1,4 +1,4 @@
-"""Part score -> colour, one scale for frames, plots and the report (DESIGN §5: thresholded at 0.4).
+"""Part score -> colour, one scale for frames, plots and the report (docs/method.md §5: thresholded at 0.4).
 
 The scale runs red -> yellow -> green, like Sports2D's ``RdYlGn`` keypoints but more saturated so that it stays
 visible on video and next to white outlines:

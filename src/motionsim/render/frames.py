@@ -8,6 +8,7 @@ it stays readable on any background. Sizes scale with the frame, so any resoluti
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -199,15 +200,29 @@ def draw_legend(frame: np.ndarray, threshold: float = 0.4, corner: str = "top_ri
     by = 0 if corner.startswith("top") else h - box_h
     _shade(frame, bx, by, bx + box_w, by + box_h)
     x0, y0 = bx + pad + end_w, by + pad
-    for i in range(bar_w):
-        s = low + (high - low) * i / (bar_w - 1)
-        cv2.line(frame, (x0 + i, y0), (x0 + i, y0 + bar_h), score_color(s, threshold), 1)
+    if 0 <= y0 and y0 + bar_h < h and 0 <= x0 and x0 + bar_w <= w:
+        frame[y0:y0 + bar_h + 1, x0:x0 + bar_w] = _colour_bar(low, high, threshold, bar_w, bar_h)
+    else:  # a frame too small for the bar: clipped lines
+        for i in range(bar_w):
+            s = low + (high - low) * i / (bar_w - 1)
+            cv2.line(frame, (x0 + i, y0), (x0 + i, y0 + bar_h), score_color(s, threshold), 1)
     tx = x0 + int(round((threshold - low) / (high - low) * (bar_w - 1)))
     cv2.line(frame, (tx, y0 - pad // 2), (tx, y0 + bar_h + pad // 2), _WHITE, max(1, thick))
     for text, x in ((f"{low:.2g}", x0), (f"{threshold:.2g}", tx), (f"{high:.2g} same", x0 + bar_w)):
         tw = cv2.getTextSize(text, font, scale, thick)[0][0]
         put_text(frame, text, (min(max(x - tw // 2, 0), w - tw), y0 + bar_h + pad + text_h), _WHITE, scale, thick)
     return frame
+
+
+@functools.lru_cache(maxsize=8)
+def _colour_bar(low: float, high: float, threshold: float, width: int, height: int) -> np.ndarray:
+    """The legend's colour bar (one colour per column, ``height + 1`` rows as a 1-pixel line from y to y + height
+    draws), made once: the feedback video pastes it on every frame instead of drawing 320 lines."""
+    bar = np.empty((height + 1, width, 3), dtype=np.uint8)
+    for i in range(width):
+        bar[:, i] = score_color(low + (high - low) * i / (width - 1), threshold)
+    bar.flags.writeable = False
+    return bar
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """One side (A or B) of a feedback frame: its background (video frame or plain canvas) at the panel size and
 where its keypoints land on it.
 
-Video frames are decoded forward only (a skipped frame is grabbed, not converted), so a whole comparison is
-drawn in one pass over each video, holding one frame per side.
+Video frames come from the `FrameStore` kept while the video was decoded for pose estimation when it holds them
+all; otherwise they are decoded forward only (a skipped frame is grabbed, not converted), so a whole comparison
+is drawn in one pass over each video, holding one frame per side.
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ import numpy as np
 
 from ..errors import MotionsimError
 from ..pose import PoseSequence
+from .backgrounds import FrameStore, even, panel_size, resize_to_panel
 from .frames import canvas_transform, cv2_module, draw_pose, keypoint_bbox
 
 log = logging.getLogger(__name__)
-
-
-def even(n: float) -> int:
-    """The nearest even integer >= 2 (H.264 in yuv420p needs even sizes)."""
-    return max(2, int(round(n / 2)) * 2)
 
 
 class Panel:
@@ -33,16 +30,25 @@ class Panel:
     seq : the side's poses (pixels of ``video`` when given)
     height : panel height (made even)
     video : the video the poses came from, or None for a plain canvas that fits the whole motion
+    frames : that video's frames kept at this height while its poses were estimated (used when complete)
     """
 
-    def __init__(self, seq: PoseSequence, height: int, video: str | Path | None = None) -> None:
+    def __init__(self, seq: PoseSequence, height: int, video: str | Path | None = None,
+                 frames: FrameStore | None = None) -> None:
         self.seq = seq
         self.height = even(height)
         self._cap = None
         self._next = 0  # index of the next frame the capture will decode
         self._last: np.ndarray | None = None
         self._warned = False
-        if video is not None:
+        self._frames = None
+        src_w, src_h = seq.meta.get("width"), seq.meta.get("height")
+        if (video is not None and frames is not None and frames.complete(len(seq)) and src_w and src_h
+                and (frames.width, frames.height) == panel_size(src_w, src_h, self.height)):
+            self._frames, self.width = frames, frames.width
+            self._scale = np.array([self.width / src_w, self.height / src_h])
+            self._canvas = None
+        elif video is not None:
             cv2 = cv2_module()
             self._cap = cv2.VideoCapture(str(video))
             ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
@@ -59,15 +65,17 @@ class Panel:
             self._canvas = canvas_transform(seq, (self.width, self.height))
 
     def _resize(self, frame: np.ndarray) -> np.ndarray:
-        cv2 = cv2_module()
-        if frame.shape[:2] == (self.height, self.width):
-            return frame
-        # bilinear is 8x faster than area averaging and looks the same down to about 0.4x; below that it aliases
-        fine = self.height / frame.shape[0] >= 0.4
-        return cv2.resize(frame, (self.width, self.height), interpolation=cv2.INTER_LINEAR if fine else cv2.INTER_AREA)
+        return resize_to_panel(frame, self.width, self.height)
+
+    @property
+    def is_video(self) -> bool:
+        """Whether the background is the video's frame (not a plain canvas)."""
+        return self._canvas is None
 
     def background(self, index: int) -> np.ndarray:
         """A fresh copy of the panel's background for frame ``index`` (moving backwards seeks; forward reads)."""
+        if self._frames is not None:
+            return self._frames.get(index)
         if self._cap is None:
             return self._canvas.blank()
         if index < self._next - 1:  # only thumbnails go back; the video render never does

@@ -9,6 +9,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..atomic import atomic_output
 from ..errors import MissingExtraError
 from ..pose import PoseSequence
@@ -16,7 +18,7 @@ from ..skeleton import BODY_PARTS, PART_LABELS
 from ._report_page import PAGE, explanation
 from .colors import score_hex
 from .timeline import frame_alignment, least_similar_moments, physical_part_scores
-from .video import encode_image, output_fps, pose_thumbnail
+from .video import Background, encode_image, output_fps, pose_thumbnail
 
 
 def write_report(
@@ -31,6 +33,7 @@ def write_report(
     threshold: float = 0.4,
     name_a: str = "A",
     name_b: str = "B",
+    backgrounds: Mapping[tuple[str, int], Background | None] | None = None,
 ) -> Path:
     """Write the report: scores and what they mean, the per-part timeline, the least similar moments (with a
     coloured thumbnail of A and of B each) and the feedback video, all in one HTML file.
@@ -42,6 +45,8 @@ def write_report(
     feedback_video : an mp4 from `render_feedback_video` to embed, or None
     threshold : the score that separates similar (green) from different (red)
     name_a, name_b : how the report names the two motions (escaped)
+    backgrounds : the video frames of `moment_frames` kept by `render_feedback_video`'s pass; a thumbnail
+        without one seeks in its video
 
     Returns
     -------
@@ -56,7 +61,7 @@ def write_report(
         "explanation": explanation(result, threshold, escape(name_a), escape(name_b)),
         "timeline": _timeline(result, threshold),
         "moments": _moments(result, seq_a, seq_b, video_a, video_b, threshold, fps_a, feedback_video is not None,
-                            escape(name_a), escape(name_b)),
+                            escape(name_a), escape(name_b), backgrounds or {}),
         "video": _video(feedback_video),
         "details": _details(result, name_a, name_b, video_a, video_b),
     }
@@ -109,20 +114,35 @@ def _data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _moments(result, seq_a, seq_b, video_a, video_b, threshold, fps_a, has_video, name_a, name_b) -> str:
-    moments = least_similar_moments(result, k=3)
+MOMENTS = 3  # least similar moments shown
+
+
+def moment_frames(result: Mapping[str, Any], n_a: int, n_b: int) -> list[tuple[int, int]]:
+    """(frame of A, matched frame of B) at the centre of each least similar moment the report shows."""
+    align = frame_alignment(result, n_a, n_b)
+    centres = [min((m["start_frame"] + m["end_frame"] - 1) // 2, n_a - 1)
+               for m in least_similar_moments(result, k=MOMENTS)]
+    return [(c, int(align[c])) for c in centres]
+
+
+def _thumbnail(seq, index, parts, video, threshold, kept: Background | None) -> np.ndarray:
+    if kept is not None:
+        return kept.thumbnail(seq, index, parts, threshold)
+    return pose_thumbnail(seq, index, parts, video=video, threshold=threshold)
+
+
+def _moments(result, seq_a, seq_b, video_a, video_b, threshold, fps_a, has_video, name_a, name_b,
+             backgrounds) -> str:
+    moments = least_similar_moments(result, k=MOMENTS)
     if not moments:
         return "<p>No per-window timeline, so no moments to show.</p>"
-    align = frame_alignment(result, len(seq_a), len(seq_b))
     flipped = bool(result.get("flipped", False))
     cards = []
-    for rank, m in enumerate(moments, 1):
-        centre_a = min((m["start_frame"] + m["end_frame"] - 1) // 2, len(seq_a) - 1)
-        centre_b = int(align[centre_a])
+    for rank, (m, (centre_a, centre_b)) in enumerate(zip(moments, moment_frames(result, len(seq_a), len(seq_b))), 1):
         parts = {p: float(s) for p, s in m["body_parts"].items()}
-        thumb_a = pose_thumbnail(seq_a, centre_a, physical_part_scores(parts, flipped), video=video_a,
-                                 threshold=threshold)
-        thumb_b = pose_thumbnail(seq_b, centre_b, parts, video=video_b, threshold=threshold)
+        thumb_a = _thumbnail(seq_a, centre_a, physical_part_scores(parts, flipped), video_a, threshold,
+                             backgrounds.get(("a", centre_a)))
+        thumb_b = _thumbnail(seq_b, centre_b, parts, video_b, threshold, backgrounds.get(("b", centre_b)))
         worst = m["worst_part"]
         start, end = m["start_frame"] / fps_a, m["end_frame"] / fps_a
         seek = (f'<button type="button" class="seek" data-seek="{start:.3f}">play this moment in the video'

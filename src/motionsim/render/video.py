@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from ..atomic import atomic_output
 from ..errors import MissingExtraError
 from ..pose import PoseSequence
 from ..skeleton import BODY_PARTS
+from .backgrounds import PANEL_HEIGHT, FrameStore
 from .colors import score_color
-from .frames import cv2_module, draw_legend, draw_scores, draw_title
+from .frames import cv2_module, draw_legend, draw_pose, draw_scores, draw_title
 from .panels import Panel
 from .timeline import frame_alignment, frame_overall_scores, frame_part_scores, physical_part_scores
 
@@ -37,35 +39,67 @@ def av_module():
     return av
 
 
-class H264Writer:
-    """Encode BGR frames of one size to an mp4 (``libx264``, ``yuv420p``, ``+faststart``), PyAV's encode, mux
-    and flush loop. Use as a context manager; ``close()`` flushes the encoder."""
+#: x264 settings of the feedback video. veryfast at crf 23 gives a 5-6 MB file for 30 s at 1712x480; superfast
+#: encodes 25 % faster but doubles the file, which the report embeds (docs/feedback.md has the measurements).
+PRESET, CRF = "veryfast", 23
 
-    def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = 23) -> None:
+
+class H264Writer:
+    """Encode BGR frames of one size to an mp4 (``libx264``, ``yuv420p``, ``+faststart``). The conversion to
+    YUV 4:2:0 (opencv: 0.8 ms a frame, against PyAV's 2.3 ms) and the encoding run in a background thread,
+    beside the drawing (PyAV releases the GIL while encoding). Use as a context manager; ``close()`` flushes
+    the encoder and raises what the thread raised."""
+
+    def __init__(self, path: str | Path, width: int, height: int, fps: float, crf: int = CRF,
+                 preset: str = PRESET, queue_size: int = 8) -> None:
+        import queue
+        import threading
+
         av = av_module()
         if width % 2 or height % 2:
             raise ValueError(f"H.264 in yuv420p needs even sizes, got {width}x{height}")
         self._container = av.open(str(path), mode="w", format="mp4", options={"movflags": "+faststart"})
         self._stream = self._container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "yuv420p"
-        self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+        self._stream.options = {"crf": str(crf), "preset": preset}
         self._frame_cls = av.VideoFrame
+        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._encode, name="motionsim-encode", daemon=True)
+        self._thread.start()
+
+    def _encode(self) -> None:
+        cv2 = cv2_module()
+        try:
+            while (frame := self._queue.get()) is not None:
+                if self._error is None:
+                    yuv = cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420)
+                    for packet in self._stream.encode(self._frame_cls.from_ndarray(yuv, format="yuv420p")):
+                        self._container.mux(packet)
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread by write()/close()
+            self._error = exc
+            while self._queue.get() is not None:  # let write() and close() through
+                pass
 
     def write(self, frame_bgr: np.ndarray) -> None:
-        frame = self._frame_cls.from_ndarray(np.ascontiguousarray(frame_bgr), format="bgr24")
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        if self._error is not None:
+            raise self._error
+        self._queue.put(np.ascontiguousarray(frame_bgr))
 
     def close(self, flush: bool = True) -> None:
         if self._container is None:
             return
+        self._queue.put(None)
+        self._thread.join()
         try:
-            if flush:
+            if flush and self._error is None:
                 for packet in self._stream.encode():
                     self._container.mux(packet)
         finally:
             self._container.close()
             self._container = None
+        if self._error is not None and flush:
+            raise self._error
 
     def __enter__(self) -> H264Writer:
         return self
@@ -99,10 +133,13 @@ def render_feedback_video(
     video_a: str | Path | None = None,
     video_b: str | Path | None = None,
     threshold: float = 0.4,
-    height: int = 480,
+    height: int = PANEL_HEIGHT,
     progress: bool | None = None,
     name_a: str = "A",
     name_b: str = "B",
+    frames_a: FrameStore | None = None,
+    frames_b: FrameStore | None = None,
+    backgrounds: dict[tuple[str, int], Background] | None = None,
 ) -> Path:
     """Write the feedback video: one frame per frame of A, at A's fps (30 if unknown).
 
@@ -116,6 +153,10 @@ def render_feedback_video(
     height : panel height in pixels (even); each panel's width follows its aspect, made even
     progress : tqdm bar; None shows it only on a terminal
     name_a, name_b : panel titles
+    frames_a, frames_b : the videos' frames kept at ``height`` while their poses were estimated
+        (`backgrounds.FrameStore`): drawn on instead of decoding the videos again, when complete
+    backgrounds : ``{("a" | "b", frame): None}`` of frames whose video background to keep, filled in with a
+        `Background` each (the report's thumbnails come from this pass instead of seeking in the videos)
 
     Returns
     -------
@@ -133,7 +174,9 @@ def render_feedback_video(
     fps = output_fps(seq_a, result)
     show = sys.stderr.isatty() if progress is None else bool(progress)
     out = Path(out_path)
-    with Panel(seq_a, height, video_a) as pa, Panel(seq_b, height, video_b) as pb, atomic_output(out) as tmp:
+    wanted = backgrounds if backgrounds is not None else {}
+    with (Panel(seq_a, height, video_a, frames_a) as pa, Panel(seq_b, height, video_b, frames_b) as pb,
+          atomic_output(out) as tmp):
         gap = 4
         width = pa.width + gap + pb.width
         strip = cv2.resize(_timeline_strip(overall, pa.width, threshold),
@@ -145,6 +188,9 @@ def render_feedback_video(
             for i in range(n_a):
                 part = {p: float(scores[i, k]) for k, p in enumerate(BODY_PARTS)}
                 left, right = pa.background(i), pb.background(int(align[i]))
+                for side, panel, index, image in (("a", pa, i, left), ("b", pb, int(align[i]), right)):
+                    if (side, index) in wanted and wanted[side, index] is None and panel.is_video:
+                        wanted[side, index] = Background(image.copy(), panel.points(index) / panel.height)
                 draw_scores(left, physical_part_scores(part, flipped), float(overall[i]), threshold,
                             f"{title_a}  {i / fps:.1f}s", show_legend=False)
                 _draw_strip(left, strip, i, n_a)
@@ -167,6 +213,25 @@ def _draw_strip(frame: np.ndarray, strip: np.ndarray, i: int, n: int) -> None:
     frame[h - strip.shape[0]:, :] = strip
     x = int(round(i * (w - 1) / max(n - 1, 1)))
     frame[h - strip.shape[0] * 2:, max(x - 1, 0): x + 2] = 255
+
+
+@dataclass(frozen=True)
+class Background:
+    """A video frame as a panel showed it (before drawing), and where the keypoints of that frame fall on it,
+    in units of the panel's height (so any size of the image can be drawn on)."""
+
+    image: np.ndarray
+    points: np.ndarray  # (17, 2) keypoints / panel height
+
+    def thumbnail(self, seq: PoseSequence, index: int, part_scores: Mapping[str, float], threshold: float = 0.4,
+                  height: int = 240) -> np.ndarray:
+        """The frame ``height`` pixels high with its skeleton coloured by ``part_scores`` (as filmed)."""
+        cv2 = cv2_module()
+        h, w = self.image.shape[:2]
+        width = max(2, int(round(w * height / h / 2)) * 2)
+        frame = cv2.resize(self.image, (width, height), interpolation=cv2.INTER_AREA)
+        scores = seq.scores[min(max(index, 0), len(seq) - 1)]
+        return draw_pose(frame, self.points * height, scores, part_scores, threshold)
 
 
 def read_frame(video_path: str | Path, index: int) -> np.ndarray:

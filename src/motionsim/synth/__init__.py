@@ -1,5 +1,5 @@
 """Synthetic SARA-like training data: 3-D skeletons, characters, a motion library with characteristic
-variations, camera views and the training sampler (DESIGN §1, §4, §8).
+variations, camera views and the training sampler (docs/method.md §1, §4, §8).
 
 Names load on first use (`motionsim._lazy`): importing the package, as the command line does, is free."""
 

@@ -1,6 +1,6 @@
 """Training configuration: one frozen dataclass, presets as data, TOML or mapping overrides.
 
-Defaults follow DESIGN §4 (the authors' values); the presets only change the budget. A config checks its
+Defaults follow docs/method.md §4 (the authors' values); the presets only change the budget. A config checks its
 own fields when built, so a bad TOML value or keyword fails at once with every problem named
 (`MotionsimError`), not hours into a run.
 """
@@ -46,7 +46,7 @@ class TrainConfig:
     reconstruction_weight: float = 1.0
     similarity_weight: float = 1.0
     foot_weight: float = 0.5
-    contrastive_weight: float = 0.0  # InfoNCE over the batch (DESIGN §8), 0 = paper losses only
+    contrastive_weight: float = 0.0  # InfoNCE over the batch (docs/method.md §8), 0 = paper losses only
     contrastive_temperature: float = 0.1
     # per-part targets from the generator's 3-D ground truth (sources without it fall back to the paper's)
     part_targets: bool = True  # var per part, no pushing apart of parts that m' moves the same way
@@ -56,7 +56,7 @@ class TrainConfig:
     # ablations of Table 3
     no_variation_loss: bool = False
     no_reconstruction: bool = False
-    # augmentation (DESIGN §2 and §8)
+    # augmentation (docs/method.md §2 and §8)
     scale_range: tuple[float, float] = (0.7, 1.4)
     noise_max: float = 0.05  # joint noise std, fraction of body height, drawn uniform(0, noise_max)
     roll_deg: float = 10.0  # camera roll std in degrees

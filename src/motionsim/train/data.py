@@ -1,6 +1,6 @@
 """Where training items come from: the synthetic generator (default) or a SARA-layout folder.
 
-Training and validation never share characters or base motion families (DESIGN §4).
+Training and validation never share characters or base motion families (docs/method.md §4).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The training run (DESIGN §4): statistics, then Adam with weight decay and a step decay over the objective
+"""The training run (docs/method.md §4): statistics, then Adam with weight decay and a step decay over the objective
 of `objective`, validating every ``val_every`` steps and keeping the checkpoint with the lowest validation
 loss; resumable from ``last.pt``, or fine-tuning a model file.
 """

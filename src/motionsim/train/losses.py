@@ -1,4 +1,4 @@
-"""Training losses (paper §III-A2, eq. 3 and 5; DESIGN §4). Each is a small function of tensors so a test
+"""Training losses (paper §III-A2, eq. 3 and 5; docs/method.md §4). Each is a small function of tensors so a test
 can check it against its formula on hand-made inputs."""
 
 from __future__ import annotations

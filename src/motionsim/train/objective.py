@@ -1,4 +1,4 @@
-"""The training objective (DESIGN §4): per-part motion quadruplet losses with the variation term, skeleton and
+"""The training objective (docs/method.md §4): per-part motion quadruplet losses with the variation term, skeleton and
 view triplets, cross reconstruction of the 3 motions x 2 bodies x 2 views and the foot velocity loss; one
 batch in, a dict of weighted losses out. Also the validation pass that measures them on held-out data.
 """

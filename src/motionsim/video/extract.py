@@ -13,9 +13,7 @@ Both are imported only when a video is read.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -25,6 +23,7 @@ import numpy as np
 from ..errors import MissingExtraError, PoseFormatError
 from ..pose import PoseSequence
 from ..skeleton import LAYOUTS, to_coco17
+from .decode import DecodedFrames, KeepFrames, frames_to_estimate, hold_estimates, open_video
 
 log = logging.getLogger(__name__)
 
@@ -84,61 +83,6 @@ class MediaPipeEstimator:
 
 #: Estimator name -> factory ``(**options) -> PoseEstimator``.
 ESTIMATORS: MappingProxyType[str, Callable[..., PoseEstimator]] = MappingProxyType({"mediapipe": MediaPipeEstimator})
-
-
-def _open(path: Path) -> Any:
-    try:
-        import cv2
-    except ImportError as exc:
-        raise MissingExtraError(f"reading videos needs opencv: {_INSTALL}") from exc
-    if path.is_dir():
-        raise PoseFormatError(f"{path}: is a folder, not a video")
-    try:
-        with open(path, "rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        raise PoseFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened() or not cap.grab():
-        cap.release()
-        raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    return cap
-
-
-def _decoded_frames(cap: Any, max_frames: int | None, prefetch: int = 4) -> Iterator[np.ndarray]:
-    """RGB frames of ``cap``, decoded in a background thread while the estimator works on the previous one
-    (decoding and colour conversion are a fifth of the time per 1080p frame; opencv releases the GIL)."""
-    import cv2
-
-    frames: queue.Queue = queue.Queue(maxsize=prefetch)
-    stop = threading.Event()
-
-    def decode() -> None:
-        n = 0
-        try:
-            while not stop.is_set() and (max_frames is None or n < max_frames):
-                ok, frame = cap.read()
-                if not ok:
-                    break
-                frames.put(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-                n += 1
-        finally:
-            frames.put(None)
-
-    worker = threading.Thread(target=decode, name="motionsim-decode", daemon=True)
-    worker.start()
-    try:
-        while (frame := frames.get()) is not None:
-            yield frame
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue, then let it finish
-            try:
-                frames.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        worker.join()
 
 
 def _make_estimator(estimator: str | PoseEstimator, options: dict[str, Any]) -> tuple[str, Any, bool]:
@@ -206,9 +150,11 @@ def extract_pose(
     progress: bool | None = None,
     quiet: bool = True,
     on_frames: Callable[[int, int | None], None] | None = None,
+    keep_frames: KeepFrames | None = None,
+    model_rate: bool = True,
     **options: Any,
 ) -> PoseSequence:
-    """Run a pose estimator on every frame of a video.
+    """Run a pose estimator on the frames of a video.
 
     Parameters
     ----------
@@ -221,12 +167,18 @@ def extract_pose(
     progress : show a tqdm bar over frames; None shows it only on a terminal
     quiet : keep the estimator's native log lines off the terminal
     on_frames : called as ``on_frames(done, total)`` every 10 frames and at the end (e.g. a web page's
-        progress bar); ``total`` is the container's frame count, None when unknown
+        progress bar); ``total`` is the number of frames to estimate, None when unknown
+    keep_frames : called with every decoded BGR frame, in order (e.g. the feedback video's backgrounds)
+    model_rate : a video faster than the model's 30 fps has only the frames nearest each 30 fps instant
+        estimated (`decode.frames_to_estimate`); the others hold the pose of the frame before them. The
+        estimation then costs what the same video at 30 fps costs, and the model, which compares at 30 fps,
+        sees one estimated pose per frame it uses. False estimates every frame.
 
     Returns
     -------
-    PoseSequence in COCO-17 with the video's fps; frames where nobody is detected are all-missing.
-    ``meta`` holds ``width``, ``height``, ``backend`` (the estimator's name), ``layout`` and ``person``.
+    PoseSequence in COCO-17 with the video's fps and one pose per frame of the video; frames where nobody is
+    detected are all-missing. ``meta`` holds ``width``, ``height``, ``backend`` (the estimator's name),
+    ``layout``, ``person`` and ``estimated_frames`` (how many frames the estimator saw).
 
     Raises
     ------
@@ -248,7 +200,7 @@ def extract_pose(
     estimate: Any = None
     owned = False
     with native_stderr_silenced(quiet) as terminal:
-        cap = _open(path)
+        cap = open_video(path)
         import cv2
 
         try:
@@ -264,20 +216,24 @@ def extract_pose(
             total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
             if max_frames is not None:
                 total = min(total, max_frames) if total else max_frames
-            points, scores = [], []
+            wanted = frames_to_estimate(total or 0, fps) if model_rate else None
+            to_estimate = len(wanted) if wanted is not None else total
+            points, scores, index = [], [], []
+            frames = DecodedFrames(cap, max_frames, wanted, keep_frames)
             disable = None if progress is None else not progress
-            with tqdm(total=total, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
-                for frame_rgb in _decoded_frames(cap, max_frames):
+            with tqdm(total=to_estimate, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
+                for i, frame_rgb in frames:
                     found = estimate(frame_rgb)
                     if found is None:
                         found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
                     points.append(np.asarray(found[0], np.float32)[:, :2])
                     scores.append(np.asarray(found[1], np.float32))
+                    index.append(i)
                     bar.update(1)
                     if on_frames is not None and len(points) % 10 == 0:
-                        on_frames(len(points), total)
+                        on_frames(len(points), to_estimate)
             if on_frames is not None:
-                on_frames(len(points), total)
+                on_frames(len(points), to_estimate)
         finally:
             cap.release()
             if owned and hasattr(estimate, "close"):
@@ -285,12 +241,15 @@ def extract_pose(
     if not points:
         raise PoseFormatError(f"{path}: video has zero readable frames")
     kp, sc = to_coco17(np.stack(points), np.stack(scores), layout)
+    if wanted is not None:  # one pose per frame of the video: the frames not estimated hold the one before
+        held = hold_estimates(np.asarray(index), max(frames.count, index[-1] + 1))
+        kp, sc = kp[held], sc[held]
     detected = int((sc > 0).any(axis=1).sum())
     if detected == 0:
         raise PoseFormatError(f"{path}: nobody was found in any of its {len(kp)} frames")
     log.info("%s: %d frames, person detected in %d (%s estimator)", path, len(kp), detected, name)
     meta = {"width": width, "height": height, "backend": name, "layout": layout, "format": "video",
-            "person": person}
+            "person": person, "estimated_frames": len(index)}
     return PoseSequence(kp, sc, fps=fps, source=str(path), meta=meta)
 
 
@@ -303,25 +262,29 @@ def load_video(
     progress: bool | None = None,
     quiet: bool = True,
     on_frames: Callable[[int, int | None], None] | None = None,
+    keep_frames: KeepFrames | None = None,
+    model_rate: bool = True,
     **options: Any,
 ) -> PoseSequence:
     """`extract_pose` through the pose cache (`video.cache`): the same video, estimator and options are
-    estimated once. ``cache=False`` always runs the estimator and leaves the cache untouched."""
+    estimated once. ``cache=False`` always runs the estimator and leaves the cache untouched. On a cache hit
+    nothing is decoded, so ``keep_frames`` is never called."""
     from . import cache as pose_cache
 
     path = Path(path)
+    run = dict(person=person, progress=progress, quiet=quiet, on_frames=on_frames, keep_frames=keep_frames,
+               model_rate=model_rate)
     if not cache or estimator not in ESTIMATORS or not path.is_file():
-        return extract_pose(path, estimator, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
-                            **options)
+        return extract_pose(path, estimator, **run, **options)
     person = parse_person(person)
     factory = ESTIMATORS[estimator]
     version = factory.version() if hasattr(factory, "version") else "unknown"
-    key = pose_cache.cache_key(path, estimator, {**options, "person": person}, version)
+    recipe = {**options, "person": person, "frames": "model rate" if model_rate else "all"}
+    key = pose_cache.cache_key(path, estimator, recipe, version)
     seq = pose_cache.load(key, source=str(path))
     if seq is not None:
         log.info("%s: poses from the cache (%s)", path, key)
         return seq
-    seq = extract_pose(path, estimator, person=person, progress=progress, quiet=quiet, on_frames=on_frames,
-                       **options)
+    seq = extract_pose(path, estimator, **run, **options)
     pose_cache.save(key, seq)
     return seq

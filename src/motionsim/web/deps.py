@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from .history import Store
 from .settings import Settings
+from .uploads import UploadLeases
 from .worker import Worker
 
 
@@ -24,6 +25,11 @@ def get_worker(request: Request) -> Worker:
     return request.app.state.worker
 
 
+def get_leases(request: Request) -> UploadLeases:
+    return request.app.state.leases
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 WorkerDep = Annotated[Worker, Depends(get_worker)]
+LeasesDep = Annotated[UploadLeases, Depends(get_leases)]

@@ -1,5 +1,5 @@
 """One comparison job, as ``motionsim compare A B --json --video --report`` does it, with the same library
-calls (`motionsim.io.load_pose`, `motionsim.compare`, `motionsim.render.feedback.write_feedback`) plus the
+calls (`motionsim.io.load_poses`, `motionsim.compare`, `motionsim.render.feedback.write_feedback`) plus the
 page's timeline; and the words of a failure, as the command line prints them."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import describe
+from ..errors import InputTooLargeError, describe
 
 log = logging.getLogger("motionsim.web")
 
@@ -18,37 +18,44 @@ log = logging.getLogger("motionsim.web")
 StageCallback = Callable[..., None]
 
 
-def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report)."""
-    from ..io import load_pose
+def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
+            max_bytes: int | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report).
+    ``max_bytes``: the reading limit of keypoint files (`motionsim.io.load_pose`)."""
+    from ..io import is_video, load_poses
     from ..person_spec import person_for
+    from ..render.backgrounds import FrameStore
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
     from .timeline import page_timeline
 
     opts, inputs = job["options"], job["inputs"]
-    seqs = []
-    for index, (key, name) in enumerate((("a", "poses_a"), ("b", "poses_b"))):
-        stage(name)
+    paths = [inputs[k]["path"] for k in ("a", "b")]
+    feedback = opts.get("feedback", True)
+    stores = [FrameStore() if feedback and is_video(p) else None for p in paths]
+    done = [0.0, 0.0]  # the two inputs are read side by side: progress is the mean of both
+    stage("poses")
 
-        def frames_done(done: int, total: int | None, name: str = name) -> None:
+    def progress(side: int) -> Callable[[int, int | None], None]:
+        def frames_done(count: int, total: int | None) -> None:
             if total:
-                stage(name, min(done / total, 1.0))
+                done[side] = min(count / total, 1.0)
+                stage("poses", sum(done) / 2)
+        return frames_done
 
-        seqs.append(load_pose(inputs[key]["path"], person=person_for(opts.get("person", "auto"), index),
-                              on_frames=frames_done))
-    seq_a, seq_b = seqs
+    seq_a, seq_b = load_poses(paths, [person_for(opts.get("person", "auto"), i) for i in range(2)],
+                              on_frames=[progress(0), progress(1)], keep_frames=stores, max_bytes=max_bytes)
     stage("scoring")
     data = compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"json": str(out_dir / "result.json"), "timeline": str(out_dir / "timeline.json")}
     Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    if opts.get("feedback", True):
+    if feedback:
         files.update(write_feedback(data, seq_a, seq_b, video=out_dir / "feedback.mp4", report=out_dir / "report.html",
-                                    video_a=source_video(seq_a, inputs["a"]["path"]),
-                                    video_b=source_video(seq_b, inputs["b"]["path"]), name_a=inputs["a"]["name"],
-                                    name_b=inputs["b"]["name"], threshold=opts["threshold"], progress=False,
-                                    on_stage=stage))
+                                    video_a=source_video(seq_a, paths[0]), video_b=source_video(seq_b, paths[1]),
+                                    name_a=inputs["a"]["name"], name_b=inputs["b"]["name"],
+                                    threshold=opts["threshold"], progress=False, on_stage=stage,
+                                    frames_a=stores[0], frames_b=stores[1]))
     fps = seq_a.fps or (data.get("fps") or {}).get("a")  # the feedback video's rate (render.video.output_fps)
     Path(files["timeline"]).write_text(json.dumps(page_timeline(data, opts["threshold"], fps)), encoding="utf-8")
     return data, files
@@ -61,6 +68,8 @@ def user_message(exc: Exception, job: dict[str, Any]) -> str:
     if failure.internal:
         log.error("internal error", exc_info=exc)
     text = f"internal error: {failure.message}" if failure.internal else failure.message
+    if isinstance(exc, InputTooLargeError):
+        text += " (motionsim serve --max-input-mb raises it)"
     for item in job["inputs"].values():
         text = text.replace(item["path"], item["name"])
     return text

@@ -1,23 +1,201 @@
-"""Two ASGI guards for a server that runs on the user's machine: a cap on request bodies (uploads are
-refused with 413 as soon as they pass it, before they fill the disk), and a same-origin check on writes so
-that another web site open in the browser cannot post to it (datasette's csrf.py: Sec-Fetch-Site, else
-Origin against Host; no tokens, curl still works)."""
+"""ASGI guards for a server that runs on the user's machine, or for a class on a LAN, outermost first:
+
+- `SecurityHeaders`: every answer says it may not be framed (``X-Frame-Options: DENY``, CSP ``frame-ancestors
+  'none'``), must not be type-sniffed, sends no referrer (a token in an address never leaks) and is not for other
+  sites to embed (``Cross-Origin-Resource-Policy``);
+- `HostCheck`: only the host names the server is bound to (plus the ``localhost`` forms) are served, so a page
+  on another name that resolves to this machine (DNS rebinding) gets 400;
+- `TokenAuth`: when a token is set, every request carries it: a cookie (HttpOnly, SameSite=Strict) that the
+  first visit with ``?token=`` sets before redirecting to the clean address, or ``Authorization: Bearer``;
+  compared in constant time;
+- `SameOrigin`: a write from another site is refused (datasette's csrf.py: Sec-Fetch-Site, else Origin, scheme
+  included, against Host; no CSRF tokens, curl still works);
+- `BodyLimit`: a request body over the limit is refused with 413 as soon as it passes it.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
+import socket
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: Host names that always mean this machine.
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+#: Addresses that bind every interface.
+ANY_ADDRESS = frozenset({"0.0.0.0", "::", ""})
+HEADERS = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'"),
+           (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+           (b"cross-origin-resource-policy", b"same-origin")]
 
 
-async def _reply(send: Any, status: int, message: str) -> None:
+async def _reply(send: Any, status: int, message: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     body = json.dumps({"detail": message}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *(extra or [])]})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(scope: dict, send: Any, status: int, message: str,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Answer 4xx with one line; a WebSocket handshake is closed (policy violation)."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+    else:
+        await _reply(send, status, message, extra)
+
+
+def _header(scope: dict, name: bytes) -> bytes | None:
+    return next((v for k, v in scope["headers"] if k == name), None)
+
+
+class SecurityHeaders:
+    """Add `HEADERS` to every HTTP answer that does not set them itself."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in HEADERS if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def allowed_hosts(host: str) -> frozenset[str]:
+    """Host names served when bound to ``host``: that host and the localhost forms; bound to every interface
+    (0.0.0.0, ::), also this machine's names (and any IP address, see `HostCheck`)."""
+    names = set(LOCAL_NAMES) | {host.strip("[]").lower()}
+    if host in ANY_ADDRESS:
+        names |= {n.lower() for n in (socket.gethostname(), socket.getfqdn()) if n}
+    return frozenset(names - {""})
+
+
+def split_host(value: str) -> tuple[str, int | None] | None:
+    """``"name:port"`` / ``"[v6]:port"`` -> (name lower-cased without a final dot, port or None); None if malformed."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        if end < 0:
+            return None
+        name, rest = value[1:end], value[end + 1:]
+    else:
+        name, colon, port = value.partition(":")
+        rest = colon + port
+    if rest and (not rest.startswith(":") or not rest[1:].isdigit() or len(rest) > 6):
+        return None
+    name = name.rstrip(".")
+    return (name, int(rest[1:]) if rest else None) if name else None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class HostCheck:
+    """Serve only requests whose Host header names this server (400 otherwise): one of ``names`` and, when
+    ``port`` is known, that port. Bound to every interface, an IP address is accepted too (an address cannot be
+    rebound; the token protects the server then)."""
+
+    def __init__(self, app: Any, host: str, port: int | None) -> None:
+        self.app, self.port = app, port
+        self.names, self.any_ip = allowed_hosts(host), host in ANY_ADDRESS
+
+    def allows(self, value: bytes | None) -> bool:
+        parsed = split_host(value.decode("latin-1")) if value else None
+        if parsed is None:
+            return False
+        name, port = parsed
+        if self.port is not None and port != self.port and not (port is None and self.port == 80):
+            return False
+        return name in self.names or (self.any_ip and _is_ip(name))
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            value = _header(scope, b"host")
+            if not self.allows(value):
+                shown = (value or b"").decode("latin-1")[:100]
+                where = ", ".join(sorted(n if ":" not in n else f"[{n}]" for n in self.names))
+                port = f" on port {self.port}" if self.port is not None else ""
+                await _refuse(scope, send, 400, f"host {shown!r} is not served here: this server answers to "
+                              f"{where}{port} (a page on another name cannot use it)")
+                return
+        await self.app(scope, receive, send)
+
+
+def token_cookie(port: int | None) -> str:
+    """The cookie name (one per port: servers on other ports of the same host keep their own)."""
+    return f"motionsim-token-{port}" if port else "motionsim-token"
+
+
+class TokenAuth:
+    """Require ``token`` on every request (401 otherwise): ``Authorization: Bearer <token>``, or the cookie that a
+    GET with ``?token=<token>`` sets (HttpOnly, SameSite=Strict) while redirecting to the address without it."""
+
+    def __init__(self, app: Any, token: str, port: int | None) -> None:
+        self.app, self.token, self.cookie = app, token.encode(), token_cookie(port)
+
+    def _matches(self, given: str | bytes | None) -> bool:
+        if given is None:
+            return False
+        given = given.encode("utf-8", "surrogateescape") if isinstance(given, str) else given
+        return hmac.compare_digest(given, self.token)
+
+    def _cookie(self, scope: dict) -> bytes | None:
+        for header, value in scope["headers"]:
+            if header != b"cookie":
+                continue
+            for part in value.split(b";"):
+                name, _, given = part.strip().partition(b"=")
+                if name.decode("latin-1") == self.cookie:
+                    return given
+        return None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        auth = _header(scope, b"authorization") or b""
+        scheme, _, given = auth.partition(b" ")
+        if (scheme.lower() == b"bearer" and self._matches(given.strip())) or self._matches(self._cookie(scope)):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        offered = [v for k, v in query if k == "token"]
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD") and offered and self._matches(offered[-1]):
+            await self._enter(scope, send, [(k, v) for k, v in query if k != "token"])
+            return
+        wrong = " (the token given is wrong)" if offered or auth else ""
+        await _refuse(scope, send, 401, f"this server needs its token{wrong}: open the address that motionsim serve "
+                      f"printed (it ends with ?token=...), or send the header Authorization: Bearer <token>",
+                      [(b"www-authenticate", b'Bearer realm="motionsim"')])
+
+    async def _enter(self, scope: dict, send: Any, rest: list[tuple[str, str]]) -> None:
+        """Set the cookie and redirect to the same address without the token (nothing else is answered)."""
+        raw = scope.get("raw_path") or quote(scope["path"]).encode()
+        location = b"/" + raw.lstrip(b"/")  # never //other.site
+        if rest:
+            location += b"?" + urlencode(rest).encode()
+        cookie = f"{self.cookie}={self.token.decode()}; Path=/; HttpOnly; SameSite=Strict".encode()
+        await send({"type": "http.response.start", "status": 303,
+                    "headers": [(b"location", location), (b"set-cookie", cookie), (b"content-length", b"0"),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": b""})
 
 
 class _TooLarge(Exception):
@@ -67,23 +245,26 @@ class BodyLimit:
 
 
 class SameOrigin:
-    """Refuse writes coming from another site (403)."""
+    """Refuse writes coming from another site (403), and WebSocket handshakes from another site's page."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] in WRITES and not _same_origin(dict(scope["headers"])):
-            await _reply(send, 403, "cross-site request refused: use the page that motionsim serve shows")
+        checked = scope["type"] == "websocket" or (scope["type"] == "http" and scope["method"] in WRITES)
+        if checked and not _same_origin(dict(scope["headers"]), scope.get("scheme", "http")):
+            await _refuse(scope, send, 403, "cross-site request refused: use the page that motionsim serve shows")
             return
         await self.app(scope, receive, send)
 
 
-def _same_origin(headers: dict[bytes, bytes]) -> bool:
+def _same_origin(headers: dict[bytes, bytes], scheme: str) -> bool:
     site = headers.get(b"sec-fetch-site")
     if site is not None:
         return site in (b"same-origin", b"none")
     origin = headers.get(b"origin")
     if origin is None or origin == b"null":
         return origin is None
-    return urlsplit(origin.decode("latin-1")).netloc == headers.get(b"host", b"").decode("latin-1")
+    parts = urlsplit(origin.decode("latin-1"))
+    expected = {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    return parts.scheme == expected and parts.netloc == headers.get(b"host", b"").decode("latin-1")

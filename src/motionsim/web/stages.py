@@ -5,8 +5,7 @@ from __future__ import annotations
 #: Stage -> (progress when it starts, label shown on the page).
 STAGES = {
     "queued": (0.0, "waiting for the worker"),
-    "poses_a": (0.02, "reading A (pose estimation for videos: the slow part)"),
-    "poses_b": (0.35, "reading B (pose estimation for videos: the slow part)"),
+    "poses": (0.02, "reading A and B (pose estimation for videos: the slow part)"),
     "scoring": (0.65, "scoring"),
     "video": (0.7, "rendering the feedback video"),
     "report": (0.9, "writing the report"),

@@ -1,28 +1,45 @@
 """Getting inputs onto disk safely, and off it when no comparison needs them any more: uploads streamed to
-``<sha256>.<ext>`` with a size cap and a type found from the bytes (never from the name), and ``--data`` picks
-resolved inside the data folder. A user's file name is only ever displayed, never used as a path."""
+``<sha256>.<ext>`` with a size cap and a type found from the first bytes (never from the name), and ``--data``
+picks that must be regular files (or OpenPose folders of them) under the real path of the data folder. A user's
+file name is only ever displayed, never used as a path.
+
+Uploads are shared by content, so one stored file can belong to several jobs and to requests still in flight.
+`UploadLeases` counts the requests that hold a stored upload they have not yet recorded in a job row; the
+one `remove_unused_uploads` deletes a file only when no job row and no such request refers to it, under the
+same lock as the store of a new upload.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import json
 import os
+import stat
 import tempfile
-import zipfile
+import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..digest import file_sha256
+from ..digest import CHUNK, file_sha256
 from ..io import VIDEO_EXTENSIONS
+from ..io.openpose import frame_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from .history import Store
 
-CHUNK = 1024 * 1024
 ACCEPTED = ".json, .csv, .npy, .npz, " + ", ".join(sorted(VIDEO_EXTENSIONS))
 _PICKABLE = {".json", ".csv", ".npy", ".npz", *VIDEO_EXTENSIONS}
+#: Bytes of a file that type detection reads (never more).
+SNIFF_BYTES = 4096
+#: Prefix of the temporary files an upload is streamed into (removed at start if a server was killed mid-upload).
+PARTIAL_PREFIX = ".upload-"
+#: Longest --data name accepted (bytes), and longest path component (the usual file-system limits).
+MAX_NAME_BYTES, MAX_COMPONENT_BYTES = 4096, 255
+#: At most this many folder entries are visited to list --data.
+MAX_LISTED_ENTRIES = 200_000
 
 
 class InputRejected(Exception):
@@ -33,11 +50,40 @@ class InputRejected(Exception):
         self.status = status
 
 
+class UploadLeases:
+    """Stored uploads held by requests in flight (saved, not yet in a job row), counted per path, and the lock
+    under which uploads are stored and removed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._held: Counter[str] = Counter()
+
+    def store(self, tmp: Path, target: Path) -> None:
+        """Move a finished upload to its place and hold it, in one step that no removal can interleave with."""
+        with self.lock:
+            os.replace(tmp, target)
+            self._held[str(target)] += 1
+
+    def release(self, items: Iterable[Mapping[str, str]]) -> None:
+        """Let go of the uploads among ``items`` (once their job row exists, or when the request gave up)."""
+        with self.lock:
+            for item in items:
+                if item["kind"] == "upload" and self._held[item["path"]] > 0:
+                    self._held[item["path"]] -= 1
+                    if not self._held[item["path"]]:
+                        del self._held[item["path"]]
+
+    def held(self, path: str) -> bool:
+        """Whether a request in flight holds ``path`` (call with `lock` held)."""
+        return self._held.get(path, 0) > 0
+
+
 def sniff(path: Path, name: str) -> str:
-    """The extension motionsim should read ``path`` with, from its content: video containers by magic bytes,
-    NumPy headers, a JSON parse, a CSV sniff. ``name`` only labels the error."""
+    """The extension motionsim should read ``path`` with, from its first `SNIFF_BYTES` bytes: video containers by
+    magic bytes, NumPy headers (an archive whose first member is a ``.npy``), JSON by its first character, a CSV
+    sniff. ``name`` only labels the error; the reader checks the whole file later, within its limits."""
     with path.open("rb") as fh:
-        head = fh.read(4096)
+        head = fh.read(SNIFF_BYTES)
     if not head:
         raise InputRejected(f"{name}: is empty")
     if head[4:8] == b"ftyp":
@@ -51,52 +97,51 @@ def sniff(path: Path, name: str) -> str:
     if head[:6] == b"\x93NUMPY":
         return ".npy"
     if head[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-        except zipfile.BadZipFile:
-            names = []
-        if names and all(n.endswith(".npy") for n in names):
+        name_length = int.from_bytes(head[26:28], "little")
+        if head[30:30 + name_length].endswith(b".npy"):
             return ".npz"
-    elif _is_json(path):
+    elif _is_json(head):
         return ".json"
     elif _is_csv(head):
         return ".csv"
     raise InputRejected(f"{name}: not a file motionsim reads (checked by content); accepted: {ACCEPTED}", 415)
 
 
-def _is_json(path: Path) -> bool:
+def _text(head: bytes) -> str | None:
+    """The prefix as UTF-8 text (a character cut at the end is allowed), or None."""
     try:
-        with path.open("rb") as fh:
-            json.load(fh)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return True
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+def _is_json(head: bytes) -> bool:
+    text = _text(head)
+    return text is not None and text.lstrip()[:1] in ("{", "[")
 
 
 def _is_csv(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if "\x00" in text:
+    text = _text(head)
+    if text is None:
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         return False
     try:
         dialect = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t")
+        widths = {len(row) for row in csv.reader(lines[:20], dialect)}
     except csv.Error:
         return False
-    widths = {len(row) for row in csv.reader(lines[:20], dialect)}
     return min(widths) >= 2
 
 
-def save_upload(stream: BinaryIO, name: str, upload_dir: Path, limit: int) -> dict[str, str]:
+def save_upload(stream: BinaryIO, name: str, upload_dir: Path, limit: int, leases: UploadLeases) -> dict[str, str]:
     """Copy an uploaded stream to ``upload_dir/<sha256>.<ext>``, refusing more than ``limit`` bytes (413) or
-    content motionsim does not read (415). Identical uploads share one file."""
+    content motionsim does not read (415). Identical uploads share one file. The stored file is held in
+    ``leases`` until the caller releases it (after recording it in a job row)."""
     digest, size = hashlib.sha256(), 0
-    fd, tmp_name = tempfile.mkstemp(dir=upload_dir, prefix=".upload-")
+    fd, tmp_name = tempfile.mkstemp(dir=upload_dir, prefix=PARTIAL_PREFIX)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -109,24 +154,70 @@ def save_upload(stream: BinaryIO, name: str, upload_dir: Path, limit: int) -> di
                 out.write(chunk)
         ext = sniff(tmp, name)
         target = upload_dir / f"{digest.hexdigest()}{ext}"
-        os.replace(tmp, target)
+        leases.store(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return {"name": _display(name), "sha256": digest.hexdigest(), "path": str(target), "kind": "upload"}
 
 
+def _shown(name: str) -> str:
+    """A requested name as messages show it: printable characters, at most 80."""
+    text = "".join(c if c.isprintable() else "?" for c in name)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_name(name: str) -> None:
+    """Refuse names no file system accepts (400), before any system call sees them."""
+    encoded = name.encode("utf-8", "surrogateescape")
+    if "\x00" in name:
+        raise InputRejected(f"{_shown(name)}: not a valid file name (it contains a NUL byte)")
+    if len(encoded) > MAX_NAME_BYTES:
+        raise InputRejected(f"{_shown(name)}: not a valid file name (longer than {MAX_NAME_BYTES} bytes)")
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_COMPONENT_BYTES for part in name.split("/")):
+        raise InputRejected(f"{_shown(name)}: not a valid file name (a part is longer than {MAX_COMPONENT_BYTES} "
+                            f"bytes)")
+
+
+def _inside(path: str, folder: Path) -> bool:
+    return path == str(folder) or path.startswith(str(folder).rstrip(os.sep) + os.sep)
+
+
+def _regular_inside(path: Path, data_dir: Path) -> bool:
+    """Whether ``path`` resolves (symlinks followed) to a regular file under ``data_dir`` (a real path)."""
+    try:
+        real = os.path.realpath(path, strict=True)
+        return _inside(real, data_dir) and stat.S_ISREG(os.stat(real).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def resolve_data(name: str, data_dir: Path | None) -> dict[str, str]:
-    """A file picked by its name relative to the data folder; refuses anything that resolves outside it."""
+    """A file picked by its name relative to the data folder: a regular file, or an OpenPose folder of them,
+    whose real path is under the data folder's real path. Anything else is refused with one line (403 outside,
+    404 missing, 400 not a regular file or not a valid name)."""
     if data_dir is None:
-        raise InputRejected(f"{name}: no data folder to pick from (start the server with --data DIR)")
-    path = (data_dir / name).resolve()
-    if not path.is_relative_to(data_dir):
-        raise InputRejected(f"{name}: not inside the data folder", 403)
-    if not path.exists():
-        raise InputRejected(f"{name}: file not found", 404)
-    if path.is_file() and path.suffix.lower() != sniff(path, name) and not _same_family(path):
-        raise InputRejected(f"{name}: its content does not match its extension {path.suffix}", 415)
-    return {"name": _display(name), "sha256": sha256_of(path), "path": str(path), "kind": "data"}
+        raise InputRejected(f"{_shown(name)}: no data folder to pick from (start the server with --data DIR)")
+    _check_name(name)
+    shown = _shown(name)
+    if not _inside(os.path.normpath(os.path.join(data_dir, name)), data_dir):  # ../ and absolute names, unread
+        raise InputRejected(f"{shown}: not inside the data folder", 403)
+    try:
+        path = Path(os.path.realpath(data_dir / name, strict=True))
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputRejected(f"{shown}: file not found", 404) from None
+    except OSError as exc:  # a symlink loop, a name too long, a component that is a file
+        raise InputRejected(f"{shown}: cannot be opened ({exc.strerror or exc})") from None
+    if not _inside(str(path), data_dir):
+        raise InputRejected(f"{shown}: not inside the data folder", 403)
+    if stat.S_ISDIR(mode):
+        return {"name": _display(name), "sha256": _folder_sha256(path, data_dir, shown), "path": str(path),
+                "kind": "data"}
+    if not stat.S_ISREG(mode):
+        raise InputRejected(f"{shown}: not a regular file (a pipe, device or socket is never read)")
+    if path.suffix.lower() != sniff(path, shown) and not _same_family(path):
+        raise InputRejected(f"{shown}: its content does not match its extension {path.suffix}", 415)
+    return {"name": _display(name), "sha256": file_sha256(path), "path": str(path), "kind": "data"}
 
 
 def _same_family(path: Path) -> bool:
@@ -134,30 +225,48 @@ def _same_family(path: Path) -> bool:
     return path.suffix.lower() in {".mp4", ".mov", ".mkv", ".webm"}
 
 
-def sha256_of(path: Path) -> str:
+def _folder_sha256(folder: Path, data_dir: Path, shown: str) -> str:
+    """SHA-256 of an OpenPose folder's frame files (the files the reader reads: names and bytes, streamed),
+    each of which must be a regular file under the data folder."""
+    try:
+        files = frame_files(folder)
+    except OSError as exc:
+        raise InputRejected(f"{shown}: cannot be opened ({exc.strerror or exc})") from None
+    if not files:
+        raise InputRejected(f"{shown}: a folder without OpenPose '*_keypoints.json' files")
     digest = hashlib.sha256()
-    if path.is_dir():  # an OpenPose folder: hash its file names and bytes
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            digest.update(child.relative_to(path).as_posix().encode())
-            digest.update(child.read_bytes())
-        return digest.hexdigest()
-    return file_sha256(path)
+    for child in files:
+        if not _regular_inside(child, data_dir):
+            raise InputRejected(f"{shown}/{_shown(child.name)}: not a regular file inside the data folder", 403)
+        digest.update(child.name.encode("utf-8", "surrogateescape"))
+        with child.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 def list_data(data_dir: Path | None, skip: Path | None = None, limit: int = 2000) -> list[str]:
-    """Files under the data folder that motionsim reads, relative and sorted (symlinks out of it and the
-    folder ``skip``, the server's own state, left out)."""
+    """Files under the data folder that motionsim reads, relative and sorted: regular files whose real path is
+    under the data folder (symlinks out of it, pipes, devices, broken links and loops left out), outside the
+    folder ``skip`` (the server's own state). Symlinked folders are not entered."""
     if data_dir is None or not data_dir.is_dir():
         return []
-    found = []
-    for path in sorted(data_dir.rglob("*")):
-        if skip is not None and path.is_relative_to(skip):
+    found: list[str] = []
+    visited = 0
+    for folder, dirs, files in os.walk(data_dir, followlinks=False):
+        if skip is not None and _inside(folder, skip):
+            dirs[:] = []
             continue
-        if path.is_file() and path.suffix.lower() in _PICKABLE and path.resolve().is_relative_to(data_dir):
-            found.append(path.relative_to(data_dir).as_posix())
-            if len(found) >= limit:
-                break
-    return found
+        dirs.sort()
+        for file in sorted(files):
+            visited += 1
+            path = Path(folder, file)
+            if path.suffix.lower() in _PICKABLE and _regular_inside(path, data_dir):
+                found.append(path.relative_to(data_dir).as_posix())
+        visited += len(dirs)
+        if len(found) >= limit or visited >= MAX_LISTED_ENTRIES:
+            break
+    return sorted(found)[:limit]
 
 
 def _display(name: str) -> str:
@@ -166,11 +275,21 @@ def _display(name: str) -> str:
     return "".join(c for c in base if c.isprintable())[:120]
 
 
-def remove_unused_uploads(store: Store, items: Iterable[Mapping[str, str]], upload_dir: Path,
+def remove_unused_uploads(store: Store, items: Iterable[Mapping[str, str]], upload_dir: Path, leases: UploadLeases,
                           exclude: str = "") -> None:
-    """Delete the stored uploads among ``items`` that no job other than ``exclude`` refers to (uploads are
-    shared by content; ``--data`` files are never touched)."""
-    for item in items:
-        path = Path(item["path"])
-        if item["kind"] == "upload" and path.parent == upload_dir and not store.path_in_use(item["path"], exclude):
-            path.unlink(missing_ok=True)
+    """Delete the stored uploads among ``items`` that no job other than ``exclude`` refers to and no request in
+    flight holds (uploads are shared by content; ``--data`` files are never touched)."""
+    with leases.lock:
+        for item in items:
+            path = Path(item["path"])
+            if (item["kind"] == "upload" and path.parent == upload_dir and not leases.held(item["path"])
+                    and not store.path_in_use(item["path"], exclude)):
+                path.unlink(missing_ok=True)
+
+
+def remove_partial_uploads(upload_dir: Path) -> int:
+    """Delete the temporary files of uploads a killed server left half-written; returns how many."""
+    partial = [p for p in upload_dir.glob(f"{PARTIAL_PREFIX}*") if p.is_file()]
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return len(partial)

@@ -5,7 +5,6 @@ downloaded and deleted."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -13,13 +12,18 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from ...values import positive_int, unit_float, window_length
-from ..deps import SettingsDep, StoreDep, WorkerDep
+from ...values import stride_length, unit_float, window_length
+from ..cleanup import forget
+from ..deps import LeasesDep, SettingsDep, StoreDep, WorkerDep
 from ..models import FILES, JobPublic, JobsPublic, job_public
 from ..uploads import InputRejected, list_data, remove_unused_uploads, resolve_data, save_upload
 
 router = APIRouter(prefix="/api", tags=["api"])
 MEDIA = {"json": "application/json", "video": "video/mp4", "report": "text/html", "timeline": "application/json"}
+#: The report is one self-contained page (data URIs); sandboxed, its scripts run in an origin of their own.
+REPORT_CSP = {"Content-Security-Policy": "sandbox allow-scripts; frame-ancestors 'none'"}
+#: Longest ``person`` option accepted (``auto``, ``largest``, an index or two choices such as ``1,0``).
+MAX_PERSON_CHARS = 64
 
 
 def _option(check, value: str, flag: str):
@@ -30,10 +34,10 @@ def _option(check, value: str, flag: str):
         raise InputRejected(f"argument {flag}: {exc}") from None
 
 
-async def _input(side: str, upload: UploadFile | None, name: str | None, settings) -> dict[str, str]:
+async def _input(side: str, upload: UploadFile | None, name: str | None, settings, leases) -> dict[str, str]:
     if upload is not None and upload.filename:
         return await run_in_threadpool(save_upload, upload.file, upload.filename, settings.upload_dir,
-                                       settings.max_upload_bytes)
+                                       settings.max_upload_bytes, leases)
     if name:
         return await run_in_threadpool(resolve_data, name, settings.data_dir)
     raise InputRejected(f"no file {side.upper()}: upload one or pick one from the data folder")
@@ -43,7 +47,7 @@ async def _input(side: str, upload: UploadFile | None, name: str | None, setting
              responses={200: {"description": "with wait=true: exactly `motionsim compare --json`"},
                         400: {"description": "bad input, in the CLI's words"}, 413: {"description": "too large"}})
 async def compare(
-    settings: SettingsDep, store: StoreDep, worker: WorkerDep,
+    settings: SettingsDep, store: StoreDep, worker: WorkerDep, leases: LeasesDep,
     a: Annotated[UploadFile | None, File(description="first motion: a video or keypoint file")] = None,
     b: Annotated[UploadFile | None, File(description="second motion")] = None,
     a_name: Annotated[str | None, Form(description="or A's path relative to the --data folder")] = None,
@@ -57,25 +61,32 @@ async def compare(
     wait: Annotated[bool, Query(description="answer with the result when done")] = False,
 ):
     """Compare A with B (``motionsim compare A B --window --stride [--flip] --json``) in the background."""
+    if len(person) > MAX_PERSON_CHARS or not person.isprintable():
+        raise InputRejected(f"argument --person: expected auto, largest, central, an index or two choices such as "
+                            f"1,0, got {len(person)} characters")
     options = {"window": _option(window_length, window, "--window"),
-               "stride": _option(positive_int, stride, "--stride"), "flip": flip,
+               "stride": _option(stride_length, stride, "--stride"), "flip": flip,
                "threshold": _option(unit_float, threshold, "--threshold"),
                "person": person.strip() or "auto", "feedback": feedback}
     saved: list[dict[str, str]] = []
-    try:
+    job = None
+    try:  # the stored uploads are held (leases) until the job row that refers to them exists
         for side, upload, name in (("a", a, a_name), ("b", b, b_name)):
-            saved.append(await _input(side, upload, name, settings))
-    except InputRejected:
-        remove_unused_uploads(store, saved, settings.upload_dir)
-        raise
-    job = store.create(options, dict(zip("ab", saved)))
+            saved.append(await _input(side, upload, name, settings, leases))
+        job = store.create(options, dict(zip("ab", saved)))
+    finally:
+        leases.release(saved)
+        if job is None:
+            remove_unused_uploads(store, saved, settings.upload_dir, leases)
     worker.submit(job["id"])
     if not wait:
-        return JSONResponse(job_public(store.get(job["id"])).model_dump(), status_code=202)
-    pause = 0.005
-    while (job := store.get(job["id"]))["status"] not in ("done", "failed"):
+        return JSONResponse(job_public(store.get(job["id"]) or job).model_dump(), status_code=202)
+    pause, job_id = 0.005, job["id"]
+    while (job := store.get(job_id)) is not None and job["status"] not in ("done", "failed"):
         await asyncio.sleep(pause)
         pause = min(0.1, pause * 1.5)
+    if job is None:
+        raise HTTPException(404, f"comparison {job_id!r} was deleted before it finished")
     if job["status"] == "failed":
         status = 500 if (job["error"] or "").startswith("internal error") else 400
         return JSONResponse({"detail": job["error"], "job": job["id"]}, status_code=status)
@@ -83,7 +94,7 @@ async def compare(
 
 
 @router.get("/jobs", response_model=JobsPublic)
-def list_jobs(store: StoreDep, limit: int = 200) -> JobsPublic:
+def list_jobs(store: StoreDep, limit: Annotated[int, Query(ge=1, le=10_000)] = 200) -> JobsPublic:
     """The history, newest first (scores only; ``GET /api/jobs/{id}`` has the whole result)."""
     jobs = [job_public(j, with_result=False) for j in store.list(limit)]
     return JobsPublic(data=jobs, count=len(jobs))
@@ -92,7 +103,7 @@ def list_jobs(store: StoreDep, limit: int = 200) -> JobsPublic:
 def _job(store, job_id: str) -> dict:
     job = store.get(job_id)
     if job is None:
-        raise HTTPException(404, f"no comparison {job_id!r}")
+        raise HTTPException(404, f"no comparison {job_id[:40]!r}")
     return job
 
 
@@ -103,14 +114,12 @@ def get_job(job_id: str, store: StoreDep) -> JobPublic:
 
 
 @router.delete("/jobs/{job_id}", status_code=204)
-def delete_job(job_id: str, store: StoreDep, settings: SettingsDep) -> Response:
+def delete_job(job_id: str, store: StoreDep, settings: SettingsDep, leases: LeasesDep) -> Response:
     """Forget a comparison: its row, its rendered files and the uploads no other comparison uses."""
     job = _job(store, job_id)
     if job["status"] == "running":
         raise HTTPException(409, "this comparison is running; delete it when it has finished")
-    store.delete(job_id)
-    shutil.rmtree(settings.results_dir / job_id, ignore_errors=True)
-    remove_unused_uploads(store, job["inputs"].values(), settings.upload_dir, exclude=job_id)
+    forget(job, store, settings, leases)
     return Response(status_code=204)
 
 
@@ -121,7 +130,7 @@ def _download(kind: str):
             raise HTTPException(404, f"comparison {job_id!r} has no {FILES[kind]}")
         disposition = "attachment" if kind == "json" else "inline"
         return FileResponse(path, media_type=MEDIA[kind], filename=f"motionsim-{job_id}-{FILES[kind]}",
-                            content_disposition_type=disposition)
+                            content_disposition_type=disposition, headers=REPORT_CSP if kind == "report" else None)
     download.__doc__ = f"The comparison's {FILES[kind]}."
     return download
 

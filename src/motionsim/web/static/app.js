@@ -230,7 +230,7 @@ async function loadHistory() {
     el("td", { class: `status ${job.status}`, title: job.error || "" }, job.status),
     el("td", {},
       el("button", { type: "button", class: "link", onclick: () => openJob(job.id) }, "open"), " ",
-      el("button", { type: "button", class: "link danger", onclick: () => remove(job.id) }, "delete"))));
+      el("button", { type: "button", class: "link danger", onclick: () => remove(job) }, "delete"))));
   $("#history-table tbody").replaceChildren(...rows);
   $("#history-empty").hidden = rows.length > 0;
 }
@@ -245,7 +245,10 @@ async function openJob(jobId) {
   else follow(jobId);
 }
 
-async function remove(jobId) {
+async function remove(job) {
+  const jobId = job.id;
+  const names = job.inputs.a && job.inputs.b ? `${job.inputs.a.name} vs ${job.inputs.b.name}` : jobId;
+  if (!window.confirm(`Delete the comparison ${names}? Its result, feedback video and report are removed.`)) return;
   try {
     await api(`/api/jobs/${jobId}`, { method: "DELETE" });
   } catch (err) {
