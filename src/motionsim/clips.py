@@ -19,7 +19,7 @@ from .errors import MotionsimError
 from .io import load_pose
 from .model.runtime import InferenceModel
 
-CLIP_SHARD = 256  # clips per embedding task
+CLIP_SHARD = 256  # clips per embedding task (the default of ``shard_size``)
 
 
 @dataclass
@@ -53,15 +53,30 @@ def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[l
 def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
                       flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
                       store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
-                      ) -> Iterator[tuple[list[EmbeddedClip], dict[str, str]]]:
-    """(embedded clips, errors by path) of each shard of `CLIP_SHARD` of ``paths`` (each path once), in the
+                      shard_size: int = CLIP_SHARD) -> Iterator[tuple[list[EmbeddedClip], dict[str, str]]]:
+    """(embedded clips, errors by path) of each shard of ``shard_size`` of ``paths`` (each path once), in the
     order of ``paths``, as the shards finish on ``engine`` (default: this process): a consumer that writes them
     out holds a few shards, not the whole set. ``store`` keeps finished shards (resume); ``on_shard(n_clips)``
     follows progress."""
     engine = engine or LocalEngine()
-    shards = split(list(dict.fromkeys(paths)), CLIP_SHARD)
+    shards = split(list(dict.fromkeys(paths)), shard_size)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
               "pad_short": pad_short}
     for _, done in iter_shards(engine, embed_clip_shard, shards, shared, store, "clips",
                                None if on_shard is None else lambda i: on_shard(len(shards[i]))):
         yield done
+
+
+def embed_clips(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
+                flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
+                store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
+                shard_size: int = CLIP_SHARD) -> tuple[dict[str, EmbeddedClip], dict[str, str]]:
+    """(embedded clips by path, errors by path) of ``paths``, each loaded and embedded once: `embed_clip_shards`
+    gathered, for callers that need every clip at hand."""
+    clips: dict[str, EmbeddedClip] = {}
+    errors: dict[str, str] = {}
+    for embedded, errs in embed_clip_shards(paths, model, window, stride, flips=flips, pad_short=pad_short,
+                                            engine=engine, store=store, on_shard=on_shard, shard_size=shard_size):
+        clips.update((c.path, c) for c in embedded)
+        errors.update(errs)
+    return clips, errors

@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 
 SAMPLE_EXTENSIONS = (".json", ".npy", ".npz")
 SCORE_COLUMNS = ("similarity", *BODY_PARTS)
-CLIP_BLOCK = 256  # clips per embedding task, and per block of embeddings a scoring task fetches
-PAIR_SHARD = 2000  # pairs per scoring task, at most (all of them from the same one or two blocks)
+CLIP_BLOCK = 256  # clips per embedding task, and per block of embeddings a scoring task fetches (default)
+PAIR_SHARD = 2000  # pairs per scoring task, at most (all of them from the same one or two blocks; default)
 
 
 @dataclass
@@ -130,12 +130,16 @@ def score_pairs(
     weighting: str = "movement",
     engine: Engine | None = None,
     work_dir: str | Path | None = None,
+    clip_block: int = CLIP_BLOCK,
+    pair_shard: int = PAIR_SHARD,
 ) -> PairsSummary:
     """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
 
     ``weighting`` combines the part scores into the overall one (`similarity.part_weights`); ``engine`` runs
     the shards (default: this process; the output is the same on every engine); ``work_dir`` keeps finished
-    shards so an interrupted run resumes (removed on success)."""
+    shards so an interrupted run resumes (removed on success). ``clip_block`` clips are embedded per task and
+    fetched together by a scoring task; a scoring task scores at most ``pair_shard`` pairs (the output does
+    not depend on either)."""
     check_weighting(weighting)
     if Path(out_csv).resolve() == Path(pairs_csv).resolve():
         raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
@@ -147,9 +151,9 @@ def score_pairs(
     store = None
     if work_dir is not None:
         store = ShardStore(work_dir, fingerprint(rows, sorted((n, index[n]) for n in found), window, stride, flip,
-                                                 pad_short, model.name, weighting, CLIP_BLOCK, PAIR_SHARD,
+                                                 pad_short, model.name, weighting, clip_block, pair_shard,
                                                  "pair blocks v1"))
-    blocks = split(list(found.values()), CLIP_BLOCK)
+    blocks = split(list(found.values()), clip_block)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride,
               "flips": (None, "body") if flip else (None,), "pad_short": pad_short}
     with tqdm(total=len(found), desc="embedding", unit="clip", disable=not progress) as bar:
@@ -171,7 +175,7 @@ def score_pairs(
         else:
             key = tuple(sorted({block_of[first], block_of[second]}))
             groups.setdefault(key, []).append((row_no - 1, first, second))
-    shards = [PairBlock(chunk, key) for key in sorted(groups) for chunk in split(groups[key], PAIR_SHARD)]
+    shards = [PairBlock(chunk, key) for key in sorted(groups) for chunk in split(groups[key], pair_shard)]
     with tqdm(total=sum(len(s.pairs) for s in shards), desc="scoring", unit="pair", disable=not progress) as bar:
         scored = _score_blocks(engine, shards, blocks, handles, shared, weighting, store, bar.update)
     del handles  # a block's embeddings are released once the last task that scores them is done

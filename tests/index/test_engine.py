@@ -15,6 +15,8 @@ from motionsim.engine import LocalEngine, ShardStore, run_shards
 from motionsim.evaluate.toy import random_motion
 from motionsim.model.runtime import resolve_model
 
+SMALL = {"clip_block": 5, "pair_shard": 20}  # 24 clips: 5 blocks
+
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
@@ -35,9 +37,7 @@ def local_csv(dataset) -> bytes:
     return (dataset / "local.csv").read_bytes()
 
 
-def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(pairs, "CLIP_BLOCK", 5)  # 24 clips: 5 blocks
-    monkeypatch.setattr(pairs, "PAIR_SHARD", 20)
+def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path):
     tasks = []
 
     class Watching(LocalEngine):
@@ -48,7 +48,7 @@ def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path, monkeyp
 
     out = tmp_path / "blocks.csv"
     pairs.score_pairs(dataset / "pairs.csv", dataset, out, resolve_model(None), flip=True, progress=False,
-                      engine=Watching())
+                      engine=Watching(), **SMALL)
     assert out.read_bytes() == local_csv
     scoreable = [line for line in (dataset / "pairs.csv").read_text().splitlines()[1:] if ",S024," not in line]
     assert len(tasks) > 5 and sum(len(t.pairs) for t in tasks) == len(scoreable)
@@ -59,9 +59,7 @@ def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path, monkeyp
         assert {p for _, a, b in task.pairs for p in (a, b)} <= fetched
 
 
-def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(pairs, "CLIP_BLOCK", 5)
-    monkeypatch.setattr(pairs, "PAIR_SHARD", 20)
+def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path):
     calls = []
 
     class Interrupted(LocalEngine):
@@ -78,7 +76,7 @@ def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path
     ckpt = resolve_model(None)
     with pytest.raises(KeyboardInterrupt):
         pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False,
-                          engine=Interrupted(), work_dir=work)
+                          engine=Interrupted(), work_dir=work, **SMALL)
     assert not out.exists() and len(list(work.glob("pairs-*.pkl"))) == 3
     assert len(list(work.glob("clips-*.pkl"))) == len(list(work.glob("clipdata-*.pkl"))) == 5
     assert [c for c in calls if c[0] == "score_block"] == [("score_block", i) for i in range(4)]
@@ -94,7 +92,7 @@ def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path
             yield from super().map(fn, shards, shared, indices)
 
     pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False, engine=Resumed(),
-                      work_dir=work)
+                      work_dir=work, **SMALL)
     assert out.read_bytes() == local_csv and not work.exists()
     (embed_name, embedded_again), (score_name, scored_again) = run_again
     assert embed_name == "embed_block" and embedded_again == []  # every block is read back from the work folder
@@ -119,13 +117,11 @@ def _boom(x: int, _shared: object) -> int:
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
-def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv, tmp_path, monkeypatch):
+def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv, tmp_path):
     import ray
 
     from motionsim.engine.ray_engine import RayEngine
 
-    monkeypatch.setattr(pairs, "CLIP_BLOCK", 8)
-    monkeypatch.setattr(pairs, "PAIR_SHARD", 20)
     try:
         out = tmp_path / "ray.csv"
         assert main(["score-pairs", str(dataset / "pairs.csv"), "--skeletons", str(dataset), "--flip",
@@ -137,7 +133,7 @@ def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv,
             engine = RayEngine(fault_marker=str(marker), fault_in=stage)
             out2 = tmp_path / f"ray-{stage}.csv"
             pairs.score_pairs(dataset / "pairs.csv", dataset, out2, resolve_model(None), flip=True, progress=False,
-                              engine=engine, work_dir=tmp_path / f".ray-{stage}.work")
+                              engine=engine, work_dir=tmp_path / f".ray-{stage}.work", clip_block=8, pair_shard=20)
             assert marker.exists()  # the worker died mid-run; Ray retried its task
             assert out2.read_bytes() == local_csv
     finally:

@@ -86,19 +86,19 @@ def test_format_2_stores_float16_and_sketches_and_no_vector_index(library, libra
 def test_search_agrees_with_exhaustive_scoring(library, library_v1, clips, part, proposer, monkeypatch):
     lib = library if proposer == "sketch" else library_v1
     steps = []
+    proposers = search.Proposers()
     if proposer == "sampled":  # a library 2x the scan budget: every 2nd window proposes 15 of the 60 clips
-        monkeypatch.setattr(search, "SCAN_BYTES", search.scan_bytes(lib.parts, part) // 2 + 1)
-        monkeypatch.setattr(search, "PROPOSALS", 15)
+        proposers = search.Proposers(scan_bytes=search.scan_bytes(lib.parts, part) // 2 + 1, proposals=15)
         scan = search.scan
         monkeypatch.setattr(search, "scan", lambda *a, step=1, **k: steps.append(step) or scan(*a, step=step, **k))
-    if proposer in ("ann", "sketch"):  # the proposers of libraries too large to scan
-        monkeypatch.setattr(search, "SCAN_BYTES", 0)
-    if proposer == "sketch":  # the sketch proposes 15 of the 60 clips
-        monkeypatch.setattr(search, "SKETCH_PROPOSALS", 15)
+    if proposer == "ann":  # the proposer of format-1 libraries too large to scan
+        proposers = search.Proposers(scan_bytes=0)
+    if proposer == "sketch":  # too large to scan: the sketch proposes 15 of the 60 clips
+        proposers = search.Proposers(scan_bytes=0, sketch_proposals=15)
         sketched = search.sketch_scan
         monkeypatch.setattr(search, "sketch_scan", lambda *a: steps.append("sketch") or sketched(*a))
     query = np.load(clips[3])[10:90]
-    fast = lib.search(query, part=part, top=5)
+    fast = lib.search(query, part=part, top=5, proposers=proposers)
     assert steps == {"sampled": [2, 1], "sketch": ["sketch"]}.get(proposer, [])
     exact = lib.search(query, part=part, top=5, exhaustive=True)
     assert [h.clip for h in fast] == [h.clip for h in exact]
@@ -111,19 +111,17 @@ def embedded(library, query: np.ndarray) -> list:
 
 
 @pytest.mark.parametrize("part", ["overall", "left_leg"])
-def test_each_proposer_alone_proposes_the_exact_top_hits(library, library_v1, clips, part, monkeypatch):
-    monkeypatch.setattr(search, "PROPOSALS", 15)  # a quarter of the library goes on to the flat scan
-    monkeypatch.setattr(search, "SKETCH_PROPOSALS", 15)
+def test_each_proposer_alone_proposes_the_exact_top_hits(library, library_v1, clips, part):
     for lib in (library_v1, library):
         queries = embedded(lib, np.load(clips[3])[10:90])
         args = (queries, lib.parts, lib.meta.clips, part)
         truth = [c for c, _, _ in search.rank(*args[:3], np.arange(len(lib)), part, 5)]
         assert list(search.flat_scan_proposals(*args, 5)) == truth
         if lib is library:
-            assert list(search.sketch_proposals(*args, 5, library.sketches)) == truth
+            assert list(search.sketch_proposals(*args, 5, library.sketches, proposals=15)) == truth  # a quarter
             continue
         for step in (2, 3):
-            assert list(search.sampled_scan_proposals(*args, 5, step=step)) == truth
+            assert list(search.sampled_scan_proposals(*args, 5, step=step, proposals=15)) == truth
         index = lib._ann_index(part)
         assert list(search.vote_proposals(*args, 5, len(lib), index, lib.owner)) == truth
         assert search.vote_proposals(*args, 5, 30, index, lib.owner)[0] == truth[0]
@@ -153,24 +151,25 @@ def test_the_bytes_a_scan_reads_pick_the_proposer(library, library_v1, clips, mo
     need = search.scan_bytes(library_v1.parts, "torso")
     assert need == search.scan_bytes(library.parts, "torso")  # counted in float32 values: float16 scans as long
     for budget in (need, need // 2 + 1, need // 3 + 1, need // 3 - 1):
-        monkeypatch.setattr(search, "SCAN_BYTES", budget)
         search.candidate_clips(queries, library_v1.parts, library_v1.meta.clips, "torso", 10, None,
-                               lambda: opened.append(1) or "the index", library_v1.owner)
+                               lambda: opened.append(1) or "the index", library_v1.owner,
+                               proposers=search.Proposers(scan_bytes=budget, proposals=20))
     search.candidate_clips(queries, library_v1.parts, library_v1.meta.clips, "torso", 10, 7, lambda: "the index",
-                           library_v1.owner)
+                           library_v1.owner, proposers=search.Proposers(scan_bytes=need // 3 - 1))
     vote_shortlist = int(len(library_v1) * (need // 3 - 1) / need)
-    assert calls == [("flat_scan_proposals", (50,), {}), ("sampled_scan_proposals", (50,), {"step": 2}),
-                     ("sampled_scan_proposals", (50,), {"step": 3}),
+    assert calls == [("flat_scan_proposals", (50,), {}),
+                     ("sampled_scan_proposals", (50,), {"step": 2, "proposals": 20}),
+                     ("sampled_scan_proposals", (50,), {"step": 3, "proposals": 20}),
                      ("vote_proposals", (50, 1000, "the index", library_v1.owner), {}),
                      ("vote_proposals", (7, max(7, vote_shortlist), "the index", library_v1.owner), {})]
     assert opened == [1]  # the approximate index is opened for the vote only
     calls.clear()
     for budget in (need, need - 1, 0):  # format 2: the flat scan, else the sketch scan, never the vote
-        monkeypatch.setattr(search, "SCAN_BYTES", budget)
         search.candidate_clips(queries, library.parts, library.meta.clips, "torso", 10, None,
-                               lambda: opened.append(1) or "the index", library.owner, library.sketches)
-    assert calls == [("flat_scan_proposals", (50,), {}), ("sketch_proposals", (50, library.sketches), {}),
-                     ("sketch_proposals", (50, library.sketches), {})]
+                               lambda: opened.append(1) or "the index", library.owner, library.sketches,
+                               search.Proposers(scan_bytes=budget))
+    sketch_call = ("sketch_proposals", (50, library.sketches), {"proposals": search.SKETCH_PROPOSALS})
+    assert calls == [("flat_scan_proposals", (50,), {}), sketch_call, sketch_call]
     assert opened == [1]
 
 
@@ -182,16 +181,15 @@ def test_a_library_the_scans_answer_opens_and_searches_without_faiss(library_v1,
                for budget in (search.SCAN_BYTES, search.scan_bytes(library.parts, part) // 2 + 1)]
     expected = []
     for part, budget in budgets:
-        monkeypatch.setattr(search, "SCAN_BYTES", budget)
-        expected.append([h.to_dict() for h in library.search(query, part=part, top=5, flip=True)])
+        proposers = search.Proposers(scan_bytes=budget)
+        expected.append([h.to_dict() for h in library.search(query, part=part, top=5, flip=True, proposers=proposers)])
     monkeypatch.setitem(sys.modules, "faiss", None)  # `import faiss` fails as if it were not installed
     opened = MotionIndex.load(library.folder)
     for (part, budget), hits in zip(budgets, expected):
-        monkeypatch.setattr(search, "SCAN_BYTES", budget)
-        assert [h.to_dict() for h in opened.search(query, part=part, top=5, flip=True)] == hits
-    monkeypatch.setattr(search, "SCAN_BYTES", 0)  # a library too large to scan: the vote needs faiss
-    with pytest.raises(MissingExtraError, match="faiss"):
-        opened.search(query, top=5)
+        proposers = search.Proposers(scan_bytes=budget)
+        assert [h.to_dict() for h in opened.search(query, part=part, top=5, flip=True, proposers=proposers)] == hits
+    with pytest.raises(MissingExtraError, match="faiss"):  # a library too large to scan: the vote needs faiss
+        opened.search(query, top=5, proposers=search.Proposers(scan_bytes=0))
     with pytest.raises(MissingExtraError, match="faiss"):
         opened.add(clips[:1])
 
@@ -200,8 +198,7 @@ def test_format_2_never_needs_faiss(clips, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "faiss", None)
     lib = MotionIndex.build(clips[:20], tmp_path / "lib", progress=False)
     assert lib.add(clips[20:25], progress=False) == 5
-    monkeypatch.setattr(search, "SCAN_BYTES", 0)  # the sketch scan proposes
-    hits = MotionIndex.load(lib.folder).search(clips[22], top=3)
+    hits = MotionIndex.load(lib.folder).search(clips[22], top=3, proposers=search.Proposers(scan_bytes=0))  # sketch
     assert Path(hits[0].clip).name == Path(clips[22]).name
 
 

@@ -87,12 +87,12 @@ def test_sharded_search_equals_one_folder(single, sharded, clips, part, flip):
         assert [c for c, _ in sharded.ranked(embedded, part, 6)] == [c for c, _ in single.ranked(embedded, part, 6)]
 
 
-def test_sharded_search_equals_one_folder_when_the_sketches_propose(single, sharded, clips, monkeypatch):
-    monkeypatch.setattr(search, "SCAN_BYTES", 0)  # as in libraries too large to scan
-    monkeypatch.setattr(search, "SKETCH_PROPOSALS", 12)
+def test_sharded_search_equals_one_folder_when_the_sketches_propose(single, sharded, clips):
+    proposers = search.Proposers(scan_bytes=0, sketch_proposals=12)  # as in libraries too large to scan
     for part, flip in KEYS_TRIED:
         for query in queries(clips):
-            assert hits_of(sharded, query, part, flip) == hits_of(single, query, part, flip)
+            assert hits_of(sharded, query, part, flip, proposers=proposers) == hits_of(single, query, part, flip,
+                                                                                       proposers=proposers)
 
 
 def test_the_local_engine_searches_shards_in_parallel():

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .._lazy import lazy_exports
 
-__all__ = ["KEYS", "IndexFormatError", "MotionIndex", "SearchHit", "ShardedIndex", "open_library"]
+__all__ = ["KEYS", "IndexFormatError", "MotionIndex", "Proposers", "SearchHit", "ShardedIndex", "open_library"]
 
 __getattr__ = lazy_exports(__name__, {"KEYS": "store", "IndexFormatError": "store", "MotionIndex": "library",
-                                      "SearchHit": "search", "ShardedIndex": "sharded",
+                                      "Proposers": "search", "SearchHit": "search", "ShardedIndex": "sharded",
                                       "open_library": "sharded"})

@@ -25,7 +25,7 @@ from ..io import as_pose_sequence
 from ..skeleton import BODY_PARTS
 from . import ann
 from .embedding import embed_into, embed_library_clips
-from .search import SearchHit, Sketches, candidate_clips, clip_embedding, matched_frames, rank
+from .search import Proposers, SearchHit, Sketches, candidate_clips, clip_embedding, matched_frames, rank
 from .store import KEYS, VERSION, LibraryMeta, read_embeddings, read_meta, read_sketches, vectors, write_library
 from .writer import LibraryWriter
 
@@ -190,15 +190,19 @@ class MotionIndex:
         return embed_query(query, self.model, self.meta.window, self.meta.stride, flip)
 
     def search(self, query: Any, part: str = "overall", top: int = 10, flip: bool = False,
-               candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
+               candidates: int | None = None, exhaustive: bool = False,
+               proposers: Proposers | None = None) -> list[SearchHit]:
         """The ``top`` clips most similar to ``query`` (path, array or PoseSequence) by Algorithm 1 for
         ``part`` ("overall" or a body part); ``flip`` also tries the query's mirror image. ``exhaustive``
-        scores every clip exactly (the reference the index is measured against)."""
+        scores every clip exactly (the reference the index is measured against); ``proposers``: the budgets
+        that pick the proposer (`search.Proposers`; default: the library's size decides as documented)."""
         check_key(part)
-        return [hit for _, hit in self.ranked(self.embed_query(query, flip), part, top, candidates, exhaustive)]
+        return [hit for _, hit in self.ranked(self.embed_query(query, flip), part, top, candidates, exhaustive,
+                                              proposers)]
 
     def ranked(self, queries: Sequence[SequenceEmbedding], part: str = "overall", top: int = 10,
-               candidates: int | None = None, exhaustive: bool = False) -> list[tuple[int, SearchHit]]:
+               candidates: int | None = None, exhaustive: bool = False,
+               proposers: Proposers | None = None) -> list[tuple[int, SearchHit]]:
         """(clip number, hit) of the ``top`` clips for embedded ``queries`` (`embed_query`), best first: the
         search itself, which needs no model."""
         from ..similarity import overall_score, part_weights
@@ -209,7 +213,8 @@ class MotionIndex:
             cands = np.arange(len(self.meta.clips))
         else:
             cands = candidate_clips(queries, self.parts, self.meta.clips, part, top, candidates,
-                                    functools.partial(self._ann_index, part), self.owner, self.sketches)
+                                    functools.partial(self._ann_index, part), self.owner, self.sketches,
+                                    proposers or Proposers())
         hits = []
         for c, v, scores in rank(queries, self.parts, self.meta.clips, cands, part, top):
             record = self.meta.clips[c]

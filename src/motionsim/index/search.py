@@ -71,6 +71,16 @@ SKETCH_SHARE = 0.01  # ... and at least this share of the library (its ranking e
 OVERALL_SKETCH_DIMS = 16  # sketch dimensions per part that "overall" aligns (all `SKETCH_DIMS` for one part)
 
 
+@dataclass(frozen=True)
+class Proposers:
+    """The budgets that pick and size the proposer (the module's constants by default; a test or a benchmark
+    passes others to make a small library take the path of a large one)."""
+
+    scan_bytes: int = SCAN_BYTES  # window-embedding bytes a flat scan may read per query
+    proposals: int = PROPOSALS  # clips the sampled scan hands to the flat scan
+    sketch_proposals: int = SKETCH_PROPOSALS  # clips the sketch scan hands to the flat scan, at least
+
+
 @dataclass
 class SearchHit:
     """One clip found: Algorithm 1 scores against the query and where in the clip the query matched."""
@@ -206,10 +216,11 @@ def flat_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str
 
 
 def sampled_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
-                           clips: Sequence[ClipRecord], key: str, n: int, step: int) -> np.ndarray:
-    """The ``n`` best clips, best first, by the flat scan of the best `PROPOSALS` (at least ``n``) of the
+                           clips: Sequence[ClipRecord], key: str, n: int, step: int,
+                           proposals: int = PROPOSALS) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best ``proposals`` (at least ``n``) of the
     scan at ``step``."""
-    proposed = np.argsort(-scan(queries, parts, clips, key, step=step), kind="stable")[:max(PROPOSALS, n)]
+    proposed = np.argsort(-scan(queries, parts, clips, key, step=step), kind="stable")[:max(proposals, n)]
     return best_scanned(queries, parts, clips, key, proposed, n)
 
 
@@ -228,10 +239,11 @@ def vote_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.
 
 
 def sketch_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
-                     clips: Sequence[ClipRecord], key: str, n: int, sketches: Sketches) -> np.ndarray:
-    """The ``n`` best clips, best first, by the flat scan of the best `SKETCH_PROPOSALS` (at least
-    `SKETCH_SHARE` of the library and ``n``) of the sketch scan."""
-    share = max(SKETCH_PROPOSALS, int(np.ceil(len(clips) * SKETCH_SHARE)), n)
+                     clips: Sequence[ClipRecord], key: str, n: int, sketches: Sketches,
+                     proposals: int = SKETCH_PROPOSALS) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best ``proposals`` (at least `SKETCH_SHARE`
+    of the library and ``n``) of the sketch scan."""
+    share = max(proposals, int(np.ceil(len(clips) * SKETCH_SHARE)), n)
     proposed = np.argsort(-sketch_scan(queries, sketches, clips, key), kind="stable")[:share]
     return best_scanned(queries, parts, clips, key, proposed, n)
 
@@ -245,21 +257,25 @@ def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.nd
 
 def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
                     clips: Sequence[ClipRecord], key: str, top: int, candidates: int | None,
-                    index: Callable[[], Any], owner: np.ndarray, sketches: Sketches | None = None) -> np.ndarray:
+                    index: Callable[[], Any], owner: np.ndarray, sketches: Sketches | None = None,
+                    proposers: Proposers = Proposers()) -> np.ndarray:
     """The ``candidates`` clips (by default ``max(SCAN_CANDIDATES, 5 * top)``) to score exactly, best first,
-    from the proposer for the bytes a scan reads (see the module doc). ``sketches``: those of a format-2
-    library (None: format 1). ``index()`` opens the approximate index of ``key`` (format 1): called only when
-    the vote proposes, so smaller libraries are searched without faiss. ``owner[w]`` is the clip of window w."""
+    from the proposer for the bytes a scan reads (see the module doc), within the budgets of ``proposers``.
+    ``sketches``: those of a format-2 library (None: format 1). ``index()`` opens the approximate index of
+    ``key`` (format 1): called only when the vote proposes, so smaller libraries are searched without faiss.
+    ``owner[w]`` is the clip of window w."""
     need = scan_bytes(parts, key) * max(1, len(queries) // 2)
     n = max(SCAN_CANDIDATES, 5 * top) if candidates is None else candidates
-    if need <= SCAN_BYTES:
+    budget = proposers.scan_bytes
+    if need <= budget:
         return flat_scan_proposals(queries, parts, clips, key, n)
     if sketches is not None:
-        return sketch_proposals(queries, parts, clips, key, n, sketches)
-    if need <= SCAN_BYTES * MAX_SCAN_STEP:
-        return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // SCAN_BYTES))
+        return sketch_proposals(queries, parts, clips, key, n, sketches, proposals=proposers.sketch_proposals)
+    if need <= budget * MAX_SCAN_STEP:
+        return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // budget),
+                                      proposals=proposers.proposals)
     # the vote shortlists as many clips as one scan may read, and no fewer than CANDIDATES or those asked for
-    shortlist = max(CANDIDATES if candidates is None else candidates, int(len(clips) * SCAN_BYTES / need))
+    shortlist = max(CANDIDATES if candidates is None else candidates, int(len(clips) * budget / need))
     return vote_proposals(queries, parts, clips, key, n, shortlist, index(), owner)
 
 

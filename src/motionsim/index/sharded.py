@@ -30,7 +30,7 @@ from ..clips import EmbeddedClip
 from ..embed import SequenceEmbedding
 from ..errors import MotionsimError
 from .library import MotionIndex, check_key, check_model, check_new_folder, embed_query
-from .search import SearchHit
+from .search import Proposers, SearchHit
 from .store import IndexFormatError, LibraryMeta, read_meta
 from .writer import LibraryWriter
 
@@ -298,18 +298,21 @@ class ShardedIndex:
         return embed_query(query, self.model, self.window, self.stride, flip)
 
     def search(self, query: Any, part: str = "overall", top: int = 10, flip: bool = False,
-               candidates: int | None = None, exhaustive: bool = False) -> list[SearchHit]:
+               candidates: int | None = None, exhaustive: bool = False,
+               proposers: Proposers | None = None) -> list[SearchHit]:
         """As `MotionIndex.search`, over every shard (`ranked`)."""
         check_key(part)
-        return [hit for _, hit in self.ranked(self.embed_query(query, flip), part, top, candidates, exhaustive)]
+        return [hit for _, hit in self.ranked(self.embed_query(query, flip), part, top, candidates, exhaustive,
+                                              proposers)]
 
     def ranked(self, queries: Sequence[SequenceEmbedding], part: str = "overall", top: int = 10,
-               candidates: int | None = None, exhaustive: bool = False) -> list[tuple[int, SearchHit]]:
+               candidates: int | None = None, exhaustive: bool = False,
+               proposers: Proposers | None = None) -> list[tuple[int, SearchHit]]:
         """(library clip number, hit) of the ``top`` clips, best first: each shard's own best, merged by exact
         score, ties by clip number (as one folder ranks them)."""
         check_key(part)
         self.start()
-        answers = self._pool.call("ranked", list(queries), part, top, candidates, exhaustive)
+        answers = self._pool.call("ranked", list(queries), part, top, candidates, exhaustive, proposers)
         n = self.n_shards
         merged = [(local * n + s, hit) for s, hits in enumerate(answers) for local, hit in hits]
         merged.sort(key=lambda t: (-t[1].score, t[0]))
