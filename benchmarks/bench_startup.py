@@ -2,7 +2,9 @@
 
 Targets (issue 23): `motionsim --help` < 0.15 s; `demo` < 0.5 s; `compare` of two 5,040-frame keypoint files
 (3.5 minutes at 24 fps, written once to a temporary folder) < 0.5 s. The load average is printed: on a shared
-machine the times are not meaningful.
+machine the times are not meaningful. The processes may write Python's bytecode cache (as an installed package
+has): with PYTHONDONTWRITEBYTECODE set, as on our development machines, an editable install recompiles
+motionsim's modules on every start (~0.1 s).
 
     .venv/bin/python benchmarks/bench_startup.py [--runs 10] [--bin .venv-light/bin/motionsim]
 """
@@ -22,11 +24,12 @@ DEMO = Path(__file__).resolve().parents[1] / "src" / "motionsim" / "data" / "dem
 
 
 def timed(cmd: list[str], runs: int) -> tuple[float, float]:
-    subprocess.run(cmd, capture_output=True, check=True)  # warm the OS file cache (and numba's disk cache)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(cmd, capture_output=True, check=True, env=env)  # warm the file and bytecode caches
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - t0)
     return statistics.median(times), min(times)
 

@@ -240,14 +240,19 @@ def _similarity_cost(sims: np.ndarray) -> np.ndarray:
     return 1.0 - sims.astype(np.float64)
 
 
-def _check_stack(sims: Sequence[np.ndarray]) -> list[np.ndarray]:
+def _check_stack(sims: Sequence[np.ndarray] | np.ndarray) -> list[np.ndarray]:
+    if isinstance(sims, np.ndarray) and sims.ndim == 3 and sims.dtype in (np.float32, np.float64) and all(
+            sims.shape) and sims.flags.c_contiguous:  # one stacked array (`similarity.cosine_matrices`): checked once
+        if not np.isfinite(sims).all():
+            raise ValueError("similarity matrix contains NaN or inf")
+        return list(sims)
     checked = [_check_matrix(s, "similarity matrix") for s in sims]
     if len({s.shape for s in checked}) > 1:
         raise ValueError(f"similarity matrices of one comparison share a shape, got {[s.shape for s in checked]}")
     return checked
 
 
-def similarity_paths(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[np.ndarray]:
+def similarity_paths(sims: Sequence[np.ndarray] | np.ndarray, kernel: str = "auto") -> list[np.ndarray]:
     """The DTW path (cost ``1 - sim``) through each of several same-shaped similarity matrices (the body parts
     of one comparison: the numpy kernel aligns them in one sweep); each shape=(K, 2)."""
     checked = _check_stack(sims)
@@ -261,7 +266,7 @@ def similarity_paths(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[n
     return [_backtrack_numpy(acc[k], by_column, n, m) for k in range(len(checked))]
 
 
-def mean_similarities_along_path(sims: Sequence[np.ndarray], kernel: str = "auto") -> list[float]:
+def mean_similarities_along_path(sims: Sequence[np.ndarray] | np.ndarray, kernel: str = "auto") -> list[float]:
     """Algorithm 1's score of each of several same-shaped similarity matrices (see `similarity_paths`)."""
     checked = _check_stack(sims)
     if not checked:

@@ -26,7 +26,8 @@ def joint_present(points: np.ndarray, scores: np.ndarray | None = None, min_scor
     >>> joint_present(np.array([[1.0, 2.0], [0.0, 0.0], [np.nan, 3.0]])).tolist()
     [True, False, False]
     """
-    present = np.isfinite(points).all(axis=-1) & (np.abs(points).sum(axis=-1) > 0)
+    coords = [points[..., d] for d in range(points.shape[-1])]  # (a reduction over a last axis of 2 is slow)
+    present = np.logical_and.reduce([np.isfinite(c) for c in coords]) & np.logical_or.reduce([c != 0 for c in coords])
     if scores is not None:
         present &= (scores > 0) if min_score is None else (scores >= min_score)
     return present

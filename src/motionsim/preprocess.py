@@ -138,6 +138,13 @@ _GROUP_BONES = [list(range(k - len(g), k)) for k, g in zip(np.cumsum([len(g) for
 BONE_PERCENTILE = 90.0
 
 
+def _xy_length(v: np.ndarray, axis: int) -> np.ndarray:
+    """``np.linalg.norm(v, axis=axis)`` for an axis of 2 coordinates, bit for bit (the same products, added in the
+    same order), without numpy's slow reduction over a tiny axis (16x faster for 5,040 frames)."""
+    x, y = np.moveaxis(v, axis, 0)
+    return np.sqrt(x * x + y * y)
+
+
 def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
     """Posture-independent body height from 2-D bone lengths: (..., T, 15, 2) -> (...), NaN where unknown.
 
@@ -147,7 +154,7 @@ def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> n
     a crawling or lying body 5-7x too large. ``present`` (..., T, 15) limits each bone to frames where both of
     its ends were detected (filled-in joints do not count).
     """
-    lengths = np.linalg.norm(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
+    lengths = _xy_length(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
     if present is not None:
         lengths = np.where(present[..., _BONE_A] & present[..., _BONE_B], lengths, np.nan)
     per_bone = _percentile_over_frames(lengths, BONE_PERCENTILE) / _BONE_FRACTION  # (..., n_bones)
@@ -262,7 +269,7 @@ def part_movement(channels: np.ndarray) -> np.ndarray:
     for k, part in enumerate(BODY_PARTS):
         block = channels[PART_SLICES[part]][: 2 * len(PART_JOINTS[part])]  # the torso's velocity is left out
         joints = block.reshape(-1, 2, block.shape[-1]).astype(np.float64)  # (joints, xy, T)
-        out[k] = np.linalg.norm(joints - joints.mean(axis=-1, keepdims=True), axis=1).mean()
+        out[k] = _xy_length(joints - joints.mean(axis=-1, keepdims=True), axis=1).mean()
     return out
 
 

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import MotionsimError
 from ..skeleton import PART_LABELS
-from .options import add_scoring_args, add_video_args, load_inputs, unit_float
+from .options import add_scoring_args, add_video_args, check_feedback_names, load_inputs, unit_float
 
 log = logging.getLogger("motionsim")
 
@@ -45,9 +44,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
 
-    for target, suffix in ((args.video, ".mp4"), (args.report, ".html")):
-        if target and Path(target).suffix.lower() != suffix:
-            raise MotionsimError(f"{target}: expected a {suffix} file name")
+    check_feedback_names(args.video, args.report)
     started = time.perf_counter()
     # the feedback draws on the videos: keep their frames while they are decoded for pose estimation
     stores = [FrameStore() if (args.video or args.report) and is_video(p) else None for p in (args.a, args.b)]

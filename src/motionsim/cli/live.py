@@ -11,7 +11,7 @@ from typing import TextIO
 
 from ..errors import MotionsimError
 from ..skeleton import PART_SHORT_LABELS
-from .options import add_scoring_args, add_video_args, load_input, positive_float, unit_float
+from .options import add_scoring_args, add_video_args, check_feedback_names, load_input, positive_float, unit_float
 
 log = logging.getLogger("motionsim")
 
@@ -66,9 +66,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..video.quiet import native_stderr_silenced, quiet_native_logging
     from .compare import format_result
 
-    for target, suffix in ((args.video, ".mp4"), (args.report, ".html")):
-        if target and Path(target).suffix.lower() != suffix:
-            raise MotionsimError(f"{target}: expected a {suffix} file name")
+    check_feedback_names(args.video, args.report)
     if "," in str(args.person):
         raise MotionsimError("--person chooses who to follow in the reference: give one choice (the live source "
                              "follows whoever the estimator tracks)")

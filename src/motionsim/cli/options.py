@@ -83,6 +83,17 @@ def add_video_args(p: argparse.ArgumentParser) -> None:
                    help="run pose estimation again instead of reusing the poses of an identical video")
 
 
+def check_feedback_names(video: str | None, report: str | None) -> None:
+    """Refuse ``--video``/``--report`` names with the wrong suffix before any work is done."""
+    from pathlib import Path
+
+    from ..errors import MotionsimError
+
+    for target, suffix in ((video, ".mp4"), (report, ".html")):
+        if target and Path(target).suffix.lower() != suffix:
+            raise MotionsimError(f"{target}: expected a {suffix} file name")
+
+
 def add_engine_args(p: argparse.ArgumentParser, resumable: bool = False) -> None:
     """--engine and --address: where a batch job's shards run."""
     p.add_argument("--engine", choices=["local", "ray"], default="local",

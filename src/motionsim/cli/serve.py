@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import MissingExtraError, MotionsimError
-from .options import positive_float
+from .options import positive_float, positive_int
 
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~-]{8,256}")
 
@@ -25,8 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="a local web page to compare two motions",
                               description="Serve a web page on this machine: upload two videos or keypoint files "
                               "(or pick them from --data), follow the progress, see the feedback video, the "
-                              "per-part timeline and the scores; every comparison is kept in a history. The JSON "
-                              "API (POST /api/compare answers like compare --json) is documented at /docs.")
+                              "per-part timeline and the scores; every comparison is kept in a history. The Live "
+                              "page (/live) scores you in front of your camera against a reference while you move "
+                              "and saves the take as a comparison. The JSON API (POST /api/compare answers like "
+                              "compare --json) is documented at /docs.")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network, "
                    "and beyond 127.0.0.0/8 and ::1 every request needs the token)")
@@ -49,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-state-gb", type=positive_float, metavar="GB",
                    help="keep the state folder under this size by removing the oldest finished comparisons "
                    "(default: no limit); a queued or running one is never removed")
+    p.add_argument("--max-live", type=positive_int, default=1, metavar="N",
+                   help="live takes at once on the Live page (default 1: each runs pose estimation on most of a "
+                   "CPU core); more are told the server is busy")
     p.add_argument("--reset-history", action="store_true",
                    help="start a new history: the old database, results and uploads are moved into "
                    "STATE/old-<time>/ (nothing is deleted); for a database that cannot be read")
@@ -101,9 +106,19 @@ def _announce(out: TextIO, host: str, port: int, token: str | None, state: Path)
               f"send 'Authorization: Bearer <token>')", file=sys.stderr)
 
 
+def websocket_options() -> dict:
+    """uvicorn's WebSocket settings for the Live page: messages up to one camera frame (`MAX_MESSAGE_BYTES`), no
+    compression (JPEG frames do not compress; it would cost CPU), pings that find a vanished browser in ~10 s."""
+    from ..web.live_runner import MAX_MESSAGE_BYTES
+
+    return {"ws_max_size": MAX_MESSAGE_BYTES, "ws_per_message_deflate": False, "ws_ping_interval": 5.0,
+            "ws_ping_timeout": 5.0}
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         import uvicorn
+        import websockets  # noqa: F401 - uvicorn's WebSocket implementation (the Live page)
 
         from ..web import history
         from ..web.app import create_app
@@ -117,7 +132,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     token = _token(args)
     settings = Settings(state_dir=Path(args.state) if args.state else default_state_dir(), data_dir=data,
                         max_upload_mb=args.max_upload_mb, max_input_mb=args.max_input_mb, host=args.host,
-                        token=token, keep_days=args.keep_days, max_state_gb=args.max_state_gb)
+                        token=token, keep_days=args.keep_days, max_state_gb=args.max_state_gb,
+                        max_live=args.max_live)
     history.hold_state(settings.state_dir)  # before anything is moved or checked; the app holds it too
     try:
         if args.reset_history:
@@ -129,7 +145,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         settings = dataclasses.replace(settings, port=sock.getsockname()[1])
         _announce(out, args.host, settings.port, token, settings.state_dir)
         config = uvicorn.Config(create_app(settings), workers=1, log_level="warning", timeout_graceful_shutdown=5,
-                                proxy_headers=False)  # no proxy: X-Forwarded-* never changes scheme or client
+                                proxy_headers=False,  # no proxy: X-Forwarded-* never changes scheme or client
+                                **websocket_options())
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         history.release_state(settings.state_dir)

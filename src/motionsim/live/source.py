@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MissingExtraError, PoseFormatError
+from ..errors import PoseFormatError
+from ..video.decode import cv2_module, open_video
 
-_INSTALL = "pip install 'motionsim[video]'"
 #: How long a camera may take to deliver its first frame.
 FIRST_FRAME_TIMEOUT_S = 10.0
 
@@ -77,14 +77,6 @@ class Mailbox:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-
-
-def cv2_module() -> Any:
-    try:
-        import cv2
-    except ImportError as exc:
-        raise MissingExtraError(f"live sources need opencv: {_INSTALL}") from exc
-    return cv2
 
 
 class FrameSource:
@@ -224,20 +216,5 @@ def open_source(spec: str | int | Path, realtime: bool = False, quiet: bool = Tr
             raise PoseFormatError(f"camera {index}: cannot be opened (no such camera, or it is busy)")
         return FrameSource(cap, f"camera {index}", is_file=False, realtime=True)
     path = Path(spec)
-    if not path.exists():
-        raise PoseFormatError(f"{path}: file not found")
-    if path.is_dir():
-        raise PoseFormatError(f"{path}: is a folder, not a video")
-    try:
-        with open(path, "rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        raise PoseFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    with native_stderr_silenced(quiet):  # FFmpeg's own line about a broken file ("moov atom not found")
-        cap = cv2.VideoCapture(str(path))
-        opened = cap.isOpened() and cap.grab()
-    if not opened:
-        cap.release()
-        raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+    cap = open_video(path, threads=None, quiet=quiet)
     return FrameSource(cap, str(path), is_file=True, realtime=realtime)

@@ -133,6 +133,7 @@ class LiveTake:
         self.latencies = array("d")
         self.detected = 0
         self.delivered = 0  # frames that reached the take (set by the caller when it knows of more: drops)
+        self.last_pose: tuple[np.ndarray, np.ndarray] | None = None  # COCO-17 (keypoints, scores) last added
         self._started, self._cpu_started = time.perf_counter(), time.process_time()
 
     def add_frame(self, image_rgb: np.ndarray, index: int, arrival: float) -> LiveScore | None:
@@ -144,10 +145,11 @@ class LiveTake:
         return self.add_pose(kp[0], sc[0], index, arrival)
 
     def add_pose(self, keypoints: np.ndarray, scores: np.ndarray, index: int, arrival: float) -> LiveScore | None:
-        """Record and score the COCO-17 pose of frame ``index``; the score (if this frame completes a window)
-        has its ``latency_ms`` set."""
+        """Record and score the COCO-17 pose of frame ``index`` (kept as `last_pose`, e.g. for drawing it);
+        the score (if this frame completes a window) has its ``latency_ms`` set."""
         self.detected += bool((np.asarray(scores) > 0).any())
         self.recorder.add(index, keypoints, scores)
+        self.last_pose = (keypoints, scores)
         self.delivered = max(self.delivered, index + 1)
         score = self.session.push(keypoints, scores, index)
         if score is not None:

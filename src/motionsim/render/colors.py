@@ -50,6 +50,13 @@ def score_rgb(score: float, threshold: float = 0.4) -> tuple[int, int, int]:
     return stops[-1][1]
 
 
+def scale_stops(threshold: float = 0.4) -> list[tuple[float, str]]:
+    """The stops of the scale as (score, ``#rrggbb``): `score_rgb` blends linearly in RGB between the two around a
+    score and rounds (the colour of the first stop below it, of the last above it). The Live page's script
+    draws with these, so the page and the feedback video agree."""
+    return [(s, "#{:02x}{:02x}{:02x}".format(*c)) for s, c in _stops(threshold)]
+
+
 def score_color(score: float, threshold: float = 0.4) -> BGR:
     """OpenCV (B, G, R) colour of a part score: yellow at ``threshold``, greener above, redder below.
 

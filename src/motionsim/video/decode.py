@@ -35,10 +35,16 @@ def cv2_module() -> Any:
     return cv2
 
 
-def open_video(path: Path) -> Any:
-    """An opencv capture of ``path`` with one ffmpeg decoding thread, positioned at its first frame; one-line
-    `PoseFormatError` for a folder, an unreadable file or something that does not decode."""
+def open_video(path: Path, threads: int | None = 1, quiet: bool = False) -> Any:
+    """An opencv capture of ``path`` positioned at its first frame, with ``threads`` ffmpeg decoding threads
+    (one by default: the estimator is the slow stage; None lets ffmpeg choose); one-line `PoseFormatError` for a
+    missing file, a folder, an unreadable file or something that does not decode. ``quiet`` keeps FFmpeg's own
+    line about a broken file ("moov atom not found") off the terminal."""
+    from .quiet import native_stderr_silenced
+
     cv2 = cv2_module()
+    if not path.exists():
+        raise PoseFormatError(f"{path}: file not found")
     if path.is_dir():
         raise PoseFormatError(f"{path}: is a folder, not a video")
     try:
@@ -46,8 +52,11 @@ def open_video(path: Path) -> Any:
             fh.read(1)
     except OSError as exc:
         raise PoseFormatError(f"{path}: cannot be read ({exc.strerror})") from exc
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, 1])
-    if not cap.isOpened() or not cap.grab():
+    params = [] if threads is None else [cv2.CAP_PROP_N_THREADS, threads]
+    with native_stderr_silenced(quiet):
+        cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
+        opened = cap.isOpened() and cap.grab()
+    if not opened:
         cap.release()
         raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
     cap.set(cv2.CAP_PROP_POS_FRAMES, 0)

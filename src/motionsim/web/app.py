@@ -4,7 +4,8 @@ store and the worker live from startup to shutdown (``with TestClient(app)`` run
 At startup the state folder is taken (`history.hold_state`: one server per folder), the history is checked
 (`history.check_history`: a corrupt or emptied database stops the start with one line), the leftovers of a
 killed server are removed (`cleanup.clean_at_start`) and the worker starts (jobs left unfinished run again, up
-to ``max_attempts`` times; the retention policy runs)."""
+to ``max_attempts`` times; the retention policy runs). The Live page's shared state (`live_hub.LiveHub`: its
+references and the count of takes running) lives as long."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from fastapi.responses import JSONResponse
 from .._version import __version__
 from .cleanup import clean_at_start
 from .history import Store, check_history, hold_state, release_state
-from .routes import api, pages
+from .live_hub import LiveHub
+from .routes import api, live, pages
 from .safety import BodyLimit, HostCheck, SameOrigin, SecurityHeaders, TokenAuth
 from .settings import Settings
 from .uploads import InputRejected, UploadLeases
@@ -29,7 +31,8 @@ FORM_SLACK = 64 * 1024
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The app: API under /api, the page at /, offline docs at /docs (when swagger-ui-bundle is installed)."""
+    """The app: API under /api, the page at /, the Live page at /live, offline docs at /docs (when
+    swagger-ui-bundle is installed)."""
     settings.make_dirs()
 
     @asynccontextmanager
@@ -40,8 +43,10 @@ def create_app(settings: Settings) -> FastAPI:
             store = Store(settings.db_path)
             clean_at_start(store, settings)
             app.state.store, app.state.worker = store, Worker(settings, store, app.state.leases)
+            app.state.live = LiveHub(settings, store, app.state.leases)
             app.state.worker.start()
             yield
+            app.state.live.close()
             app.state.worker.stop()
             store.close()
         finally:
@@ -52,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
                   "`motionsim compare --json`.")
     app.state.settings, app.state.leases = settings, UploadLeases()
     app.include_router(api.router)
+    app.include_router(live.router)
     app.include_router(pages.router)
     pages.mount_static(app)
     app.add_exception_handler(InputRejected, _rejected)

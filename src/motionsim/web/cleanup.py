@@ -14,7 +14,7 @@ from typing import Any
 
 from .history import JOB_ID, UPLOAD_NAME, Store
 from .settings import Settings
-from .uploads import UploadLeases, remove_partial_uploads, remove_unused_uploads
+from .uploads import STORED_KINDS, UploadLeases, remove_partial_uploads, remove_unused_uploads
 
 log = logging.getLogger("motionsim.web")
 GB = 1024**3
@@ -90,7 +90,7 @@ def apply_retention(store: Store, settings: Settings, leases: UploadLeases, now:
             if total <= limit:
                 break
             owned = [settings.results_dir / job["id"]] + [Path(i["path"]) for i in job["inputs"].values()
-                                                           if i["kind"] == "upload"]
+                                                           if i["kind"] in STORED_KINDS]
             before = sum(_bytes(p) for p in owned)
             forget(job, store, settings, leases)
             total -= before - sum(_bytes(p) for p in owned)

@@ -15,7 +15,7 @@ FILES = {"json": "result.json", "video": "feedback.mp4", "report": "report.html"
 class InputPublic(BaseModel):
     name: str
     sha256: str
-    kind: str  # upload | data
+    kind: str  # upload | data | live (a live take's poses or kept camera video)
 
 
 class JobPublic(BaseModel):

@@ -1,6 +1,8 @@
 """One comparison job, as ``motionsim compare A B --json --video --report`` does it, with the same library
 calls (`motionsim.io.load_poses`, `motionsim.compare`, `motionsim.render.feedback.write_feedback`) plus the
-page's timeline; and the words of a failure, as the command line prints them."""
+page's timeline; and the words of a failure, as the command line prints them. A live take's job (`live_save`)
+arrives already scored: its result is kept and only its files are made (drawn on its kept camera video, if
+any)."""
 
 from __future__ import annotations
 
@@ -46,13 +48,16 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
     seq_a, seq_b = load_poses(paths, [person_for(opts.get("person", "auto"), i) for i in range(2)],
                               on_frames=[progress(0), progress(1)], keep_frames=stores, max_bytes=max_bytes)
     stage("scoring")
-    data = compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
+    data = job.get("result") or compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"],
+                                        flip=opts["flip"]).to_dict()
+    camera = inputs.get("camera", {}).get("path")  # a live take's kept camera video
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"json": str(out_dir / "result.json"), "timeline": str(out_dir / "timeline.json")}
     Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if feedback:
         files.update(write_feedback(data, seq_a, seq_b, video=out_dir / "feedback.mp4", report=out_dir / "report.html",
-                                    video_a=source_video(seq_a, paths[0]), video_b=source_video(seq_b, paths[1]),
+                                    video_a=source_video(seq_a, paths[0]) or camera,
+                                    video_b=source_video(seq_b, paths[1]),
                                     name_a=inputs["a"]["name"], name_b=inputs["b"]["name"],
                                     threshold=opts["threshold"], progress=False, on_stage=stage,
                                     frames_a=stores[0], frames_b=stores[1]))

@@ -9,8 +9,12 @@
   first visit with ``?token=`` sets before redirecting to the clean address, or ``Authorization: Bearer``;
   compared in constant time;
 - `SameOrigin`: a write from another site is refused (datasette's csrf.py: Sec-Fetch-Site, else Origin, scheme
-  included, against Host; no CSRF tokens, curl still works);
+  included, against Host; no CSRF tokens, curl still works), and so is a WebSocket opened by another site's page
+  (browsers send Origin on every WebSocket handshake);
 - `BodyLimit`: a request body over the limit is refused with 413 as soon as it passes it.
+
+A refused WebSocket (the Live page's) is accepted and closed at once with code 1008 and the reason in one short
+line, which the page shows; nothing reaches the app.
 """
 
 from __future__ import annotations
@@ -40,11 +44,21 @@ async def _reply(send: Any, status: int, message: str, extra: list[tuple[bytes, 
     await send({"type": "http.response.body", "body": body})
 
 
-async def _refuse(scope: dict, send: Any, status: int, message: str,
-                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    """Answer 4xx with one line; a WebSocket handshake is closed (policy violation)."""
+def close_reason(message: str, limit: int = 123) -> str:
+    """``message`` as a WebSocket close reason: at most 123 bytes of UTF-8 (the protocol's limit), cut with '...'."""
+    data = message.encode("utf-8", "replace")
+    return message if len(data) <= limit else data[:limit - 3].decode("utf-8", "ignore") + "..."
+
+
+async def _refuse(scope: dict, receive: Any, send: Any, status: int, message: str,
+                  extra: list[tuple[bytes, bytes]] | None = None, short: str | None = None) -> None:
+    """Answer 4xx with one line. A WebSocket handshake is accepted and at once closed with code 1008 (policy
+    violation) and ``short`` (or ``message``) as the reason: a browser shows a page the reason of a close, never
+    the answer to a refused handshake. Nothing else is sent or read."""
     if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+        if (await receive())["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": 1008, "reason": close_reason(short or message)})
     else:
         await _reply(send, status, message, extra)
 
@@ -132,8 +146,9 @@ class HostCheck:
                 shown = (value or b"").decode("latin-1")[:100]
                 where = ", ".join(sorted(n if ":" not in n else f"[{n}]" for n in self.names))
                 port = f" on port {self.port}" if self.port is not None else ""
-                await _refuse(scope, send, 400, f"host {shown!r} is not served here: this server answers to "
-                              f"{where}{port} (a page on another name cannot use it)")
+                await _refuse(scope, receive, send, 400, f"host {shown!r} is not served here: this server answers "
+                              f"to {where}{port} (a page on another name cannot use it)",
+                              short=f"host {shown[:60]!r} is not served here")
                 return
         await self.app(scope, receive, send)
 
@@ -181,9 +196,10 @@ class TokenAuth:
             await self._enter(scope, send, [(k, v) for k, v in query if k != "token"])
             return
         wrong = " (the token given is wrong)" if offered or auth else ""
-        await _refuse(scope, send, 401, f"this server needs its token{wrong}: open the address that motionsim serve "
-                      f"printed (it ends with ?token=...), or send the header Authorization: Bearer <token>",
-                      [(b"www-authenticate", b'Bearer realm="motionsim"')])
+        await _refuse(scope, receive, send, 401, f"this server needs its token{wrong}: open the address that "
+                      f"motionsim serve printed (it ends with ?token=...), or send the header Authorization: Bearer "
+                      f"<token>", [(b"www-authenticate", b'Bearer realm="motionsim"')],
+                      short=f"this server needs its token{wrong}: open the address motionsim serve printed")
 
     async def _enter(self, scope: dict, send: Any, rest: list[tuple[str, str]]) -> None:
         """Set the cookie and redirect to the same address without the token (nothing else is answered)."""
@@ -253,7 +269,8 @@ class SameOrigin:
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         checked = scope["type"] == "websocket" or (scope["type"] == "http" and scope["method"] in WRITES)
         if checked and not _same_origin(dict(scope["headers"]), scope.get("scheme", "http")):
-            await _refuse(scope, send, 403, "cross-site request refused: use the page that motionsim serve shows")
+            await _refuse(scope, receive, send, 403, "cross-site request refused: use the page that motionsim serve "
+                          "shows")
             return
         await self.app(scope, receive, send)
 

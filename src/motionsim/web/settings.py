@@ -11,6 +11,8 @@ DEFAULT_MAX_UPLOAD_MB = 500
 DEFAULT_MAX_INPUT_MB = 100
 #: A job interrupted this many times (the server killed while it ran) is marked failed instead of run again.
 DEFAULT_MAX_ATTEMPTS = 3
+#: Live takes at once (the Live page): each one runs pose estimation on ~0.8 of a core at 30 frames/s.
+DEFAULT_MAX_LIVE = 1
 
 
 def default_state_dir() -> Path:
@@ -29,6 +31,7 @@ class Settings:
     of the host names that fit (`motionsim.web.safety.allowed_hosts`). token: when set, every request must
     carry it (a cookie set by the first visit with ``?token=``, or ``Authorization: Bearer``).
     keep_days / max_state_gb: the retention policy (None: keep everything), applied at start and after each job.
+    max_live: live takes at once on the Live page (others are told the server is busy).
     """
 
     state_dir: Path
@@ -42,6 +45,7 @@ class Settings:
     keep_days: float | None = None
     max_state_gb: float | None = None
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    max_live: int = DEFAULT_MAX_LIVE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "state_dir", Path(self.state_dir).expanduser().resolve())

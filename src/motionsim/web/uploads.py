@@ -40,6 +40,9 @@ PARTIAL_PREFIX = ".upload-"
 MAX_NAME_BYTES, MAX_COMPONENT_BYTES = 4096, 255
 #: At most this many folder entries are visited to list --data.
 MAX_LISTED_ENTRIES = 200_000
+#: Kinds of input stored in the uploads folder (and removed with the last job using them): uploads, and the poses
+#: and kept camera videos of live takes (`live_save`). ``data`` files are the user's and never removed.
+STORED_KINDS = frozenset({"upload", "live"})
 
 
 class InputRejected(Exception):
@@ -68,7 +71,7 @@ class UploadLeases:
         """Let go of the uploads among ``items`` (once their job row exists, or when the request gave up)."""
         with self.lock:
             for item in items:
-                if item["kind"] == "upload" and self._held[item["path"]] > 0:
+                if item["kind"] in STORED_KINDS and self._held[item["path"]] > 0:
                     self._held[item["path"]] -= 1
                     if not self._held[item["path"]]:
                         del self._held[item["path"]]
@@ -282,7 +285,7 @@ def remove_unused_uploads(store: Store, items: Iterable[Mapping[str, str]], uplo
     with leases.lock:
         for item in items:
             path = Path(item["path"])
-            if (item["kind"] == "upload" and path.parent == upload_dir and not leases.held(item["path"])
+            if (item["kind"] in STORED_KINDS and path.parent == upload_dir and not leases.held(item["path"])
                     and not store.path_in_use(item["path"], exclude)):
                 path.unlink(missing_ok=True)
 
