@@ -1,5 +1,5 @@
 """Embedding many clip files, each once, in shards on an engine: the first half of every batch job
-(`score-pairs` scores pairs of them, `index build` stores them in a library).
+(`score-pairs` scores pairs of them block by block, `index build` stores them in a library as they come).
 
 A clip that cannot be read or is too short is reported with its reason, never fatal. Shard functions are
 module-level (Ray ships them by name) and load the model from a `ModelRef` in other processes.
@@ -7,18 +7,19 @@ module-level (Ray ships them by name) and load the model from a `ModelRef` in ot
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .embed import PreparedMotion, SequenceEmbedding, embed_prepared, prepare_motion
-from .engine import Engine, LocalEngine, ShardStore, run_shards, split
+from .engine import Engine, LocalEngine, ShardStore, split
 from .engine.model_ref import as_model, shareable
+from .engine.shards import iter_shards
 from .errors import MotionsimError
 from .io import load_pose
 from .model.runtime import InferenceModel
 
-CLIP_SHARD = 256  # clips per embedding task
+CLIP_SHARD = 256  # clips per embedding task (the default of ``shard_size``)
 
 
 @dataclass
@@ -49,22 +50,33 @@ def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[l
     return [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)], errors
 
 
+def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
+                      flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
+                      store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
+                      shard_size: int = CLIP_SHARD) -> Iterator[tuple[list[EmbeddedClip], dict[str, str]]]:
+    """(embedded clips, errors by path) of each shard of ``shard_size`` of ``paths`` (each path once), in the
+    order of ``paths``, as the shards finish on ``engine`` (default: this process): a consumer that writes them
+    out holds a few shards, not the whole set. ``store`` keeps finished shards (resume); ``on_shard(n_clips)``
+    follows progress."""
+    engine = engine or LocalEngine()
+    shards = split(list(dict.fromkeys(paths)), shard_size)
+    shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
+              "pad_short": pad_short}
+    for _, done in iter_shards(engine, embed_clip_shard, shards, shared, store, "clips",
+                               None if on_shard is None else lambda i: on_shard(len(shards[i]))):
+        yield done
+
+
 def embed_clips(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
                 flips: Sequence[str | None] = (None,), pad_short: bool = False, engine: Engine | None = None,
                 store: ShardStore | None = None, on_shard: Callable[[int], None] | None = None,
-                ) -> tuple[dict[str, EmbeddedClip], dict[str, str]]:
-    """(embedded clips by path, errors by path) of ``paths``, each loaded and embedded once, in shards of
-    `CLIP_SHARD` on ``engine`` (default: this process). ``store`` keeps finished shards (resume);
-    ``on_shard(n_clips)`` follows progress."""
-    engine = engine or LocalEngine()
-    shards = split(list(dict.fromkeys(paths)), CLIP_SHARD)
-    shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
-              "pad_short": pad_short}
-    done = run_shards(engine, embed_clip_shard, shards, shared, store, "clips",
-                      None if on_shard is None else lambda i: on_shard(len(shards[i])))
+                shard_size: int = CLIP_SHARD) -> tuple[dict[str, EmbeddedClip], dict[str, str]]:
+    """(embedded clips by path, errors by path) of ``paths``, each loaded and embedded once: `embed_clip_shards`
+    gathered, for callers that need every clip at hand."""
     clips: dict[str, EmbeddedClip] = {}
     errors: dict[str, str] = {}
-    for embedded, errs in done:
+    for embedded, errs in embed_clip_shards(paths, model, window, stride, flips=flips, pad_short=pad_short,
+                                            engine=engine, store=store, on_shard=on_shard, shard_size=shard_size):
         clips.update((c.path, c) for c in embedded)
         errors.update(errs)
     return clips, errors

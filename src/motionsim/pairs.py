@@ -1,10 +1,15 @@
 """Score many pairs of sequences (`motionsim score-pairs`): each sequence is loaded and embedded once,
 however many pairs use it; a pair whose sequence cannot be read is reported and skipped, never fatal.
 
-One path for every engine: the clips are embedded in shards (`motionsim.clips`), then the pairs are scored in
-shards, in this process by default or as Ray tasks, with byte-identical output. The pieces every pairs
-command shares live here too (`motionsim evaluate ntu` uses them): finding samples by name, reading the
-pairs file, loading each named sample once, and writing the result atomically.
+One path for every engine, in blocks: the clips (sorted by name) are cut into blocks of `CLIP_BLOCK`, each
+embedded by one task (`motionsim.clips`) whose embeddings stay with the engine (`Engine.map_kept`: in this
+process, or as one object per block in Ray's object store, spilled to disk beyond its size); the pairs are
+grouped by the blocks of their two clips and scored in shards of at most `PAIR_SHARD` pairs of one group, so a
+scoring task fetches the one or two blocks it scores and no process holds every clip's embeddings. The
+output is byte-identical on every engine (each pair is scored from the same embeddings by the same code, and
+written in the input's row order). The pieces every pairs command shares live here too (`motionsim evaluate
+ntu` uses them): finding samples by name, reading the pairs file, loading each named sample once, and
+writing the result atomically.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from typing import Any
 from tqdm import tqdm
 
 from .atomic import atomic_output
-from .clips import embed_clips
+from .clips import embed_clip_shard
 from .dtw import BULK
 from .embed import SequenceEmbedding
-from .engine import Engine, LocalEngine, ShardStore, fingerprint, run_shards, split
+from .engine import Engine, LocalEngine, ShardStore, fetch, fingerprint, split
+from .engine.model_ref import shareable
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
 from .model.runtime import InferenceModel
@@ -34,7 +40,8 @@ log = logging.getLogger(__name__)
 
 SAMPLE_EXTENSIONS = (".json", ".npy", ".npz")
 SCORE_COLUMNS = ("similarity", *BODY_PARTS)
-PAIR_SHARD = 2000  # pairs per scoring task
+CLIP_BLOCK = 256  # clips per embedding task, and per block of embeddings a scoring task fetches (default)
+PAIR_SHARD = 2000  # pairs per scoring task, at most (all of them from the same one or two blocks; default)
 
 
 @dataclass
@@ -123,12 +130,16 @@ def score_pairs(
     weighting: str = "movement",
     engine: Engine | None = None,
     work_dir: str | Path | None = None,
+    clip_block: int = CLIP_BLOCK,
+    pair_shard: int = PAIR_SHARD,
 ) -> PairsSummary:
     """Score every row of ``pairs_csv`` and write ``out_csv`` (input columns + scores + flipped + error).
 
     ``weighting`` combines the part scores into the overall one (`similarity.part_weights`); ``engine`` runs
     the shards (default: this process; the output is the same on every engine); ``work_dir`` keeps finished
-    shards so an interrupted run resumes (removed on success)."""
+    shards so an interrupted run resumes (removed on success). ``clip_block`` clips are embedded per task and
+    fetched together by a scoring task; a scoring task scores at most ``pair_shard`` pairs (the output does
+    not depend on either)."""
     check_weighting(weighting)
     if Path(out_csv).resolve() == Path(pairs_csv).resolve():
         raise PoseFormatError(f"{out_csv}: refusing to overwrite the pairs file; choose another --out")
@@ -140,28 +151,34 @@ def score_pairs(
     store = None
     if work_dir is not None:
         store = ShardStore(work_dir, fingerprint(rows, sorted((n, index[n]) for n in found), window, stride, flip,
-                                                 pad_short, model.name, weighting, "clips v2"))
+                                                 pad_short, model.name, weighting, clip_block, pair_shard,
+                                                 "pair blocks v1"))
+    blocks = split(list(found.values()), clip_block)
+    shared = {"model": shareable(model, engine), "window": window, "stride": stride,
+              "flips": (None, "body") if flip else (None,), "pad_short": pad_short}
     with tqdm(total=len(found), desc="embedding", unit="clip", disable=not progress) as bar:
-        clips, clip_errors = embed_clips(list(found.values()), model, window, stride,
-                                         flips=(None, "body") if flip else (None,), pad_short=pad_short,
-                                         engine=engine, store=store, on_shard=bar.update)
-    embeddings = {n: clips[p].variants for n, p in found.items() if p in clips}
+        summaries, handles = _embed_blocks(engine, blocks, shared, store, bar.update)
+    embedded = {p for done, _ in summaries for p in done}
+    clip_errors = {p: why for _, errs in summaries for p, why in errs.items()}
     errors = {n: clip_errors[p] for n, p in found.items() if p in clip_errors}
     errors.update({n: f"sample {n} not found" for n in names if n not in index})
-    summary = PairsSummary(n_pairs=len(rows), n_sequences=len(embeddings))
-    todo = []
+    summary = PairsSummary(n_pairs=len(rows), n_sequences=sum(p in embedded for p in found.values()))
+    block_of = {p: b for b, block in enumerate(blocks) for p in block}
+    groups: dict[tuple[int, ...], list[tuple[int, str, str]]] = {}
     for row_no, row in enumerate(rows, start=1):
-        bad = [errors.get(row[k], "") for k in ("sample1", "sample2") if row[k] not in embeddings]
+        first, second = found.get(row["sample1"]), found.get(row["sample2"])
+        bad = [errors.get(row[k], "") for k, path in (("sample1", first), ("sample2", second)) if path not in embedded]
         if bad:
-            reason = "; ".join(b for b in bad if b) or "sample not embedded"
+            reason = "; ".join(why for why in bad if why) or "sample not embedded"
             summary.failed.append((row_no, reason))
             row.update({c: "" for c in SCORE_COLUMNS}, flipped="", error=reason)
         else:
-            todo.append((row_no - 1, row["sample1"], row["sample2"]))
-    shards = split(todo, PAIR_SHARD)
-    with tqdm(total=len(todo), desc="scoring", unit="pair", disable=not progress) as bar:
-        shared = {"embeddings": embeddings, "weighting": weighting}
-        scored = run_shards(engine, score_shard, shards, shared, store, "pairs", lambda i: bar.update(len(shards[i])))
+            key = tuple(sorted({block_of[first], block_of[second]}))
+            groups.setdefault(key, []).append((row_no - 1, first, second))
+    shards = [PairBlock(chunk, key) for key in sorted(groups) for chunk in split(groups[key], pair_shard)]
+    with tqdm(total=sum(len(s.pairs) for s in shards), desc="scoring", unit="pair", disable=not progress) as bar:
+        scored = _score_blocks(engine, shards, blocks, handles, shared, weighting, store, bar.update)
+    del handles  # a block's embeddings are released once the last task that scores them is done
     for shard in scored:
         for i, cells in shard:
             rows[i].update(cells)
@@ -173,10 +190,87 @@ def score_pairs(
     return summary
 
 
-def score_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[str, Any]) -> list[tuple[int, dict[str, str]]]:
-    """(row, sample1, sample2) triples -> (row, output cells) with `score_row`."""
-    emb = shared["embeddings"]
-    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard]
+@dataclass(frozen=True)
+class PairBlock:
+    """One scoring task: pairs (row, clip path, clip path) whose clips are all in ``blocks``, and the handles
+    of those blocks' embeddings (`Engine.map_kept`), one per block."""
+
+    pairs: list[tuple[int, str, str]]
+    blocks: tuple[int, ...]
+    handles: tuple[Any, ...] = ()
+
+
+def embed_block(paths: Sequence[str], shared: Mapping[str, Any],
+                ) -> tuple[tuple[list[str], dict[str, str]], dict[str, tuple[SequenceEmbedding, ...]]]:
+    """A block of clip files -> ((paths embedded, errors by path), embeddings by path): the first part comes
+    back to the caller, the embeddings stay with the engine until the scoring tasks fetch them."""
+    embedded, errors = embed_clip_shard(paths, shared)
+    return ([c.path for c in embedded], errors), {c.path: c.variants for c in embedded}
+
+
+def _embed_blocks(engine: Engine, blocks: Sequence[Sequence[str]], shared: Mapping[str, Any],
+                  store: ShardStore | None, on_clips: Callable[[int], None],
+                  ) -> tuple[list[tuple[list[str], dict[str, str]]], dict[int, Any]]:
+    """(summary of each block, handles of the blocks embedded now). A block finished by an earlier run is read
+    from ``store`` (its summary now, its embeddings only if a scoring task still needs them)."""
+    summaries: list[Any] = [None] * len(blocks)
+    todo = []
+    for b in range(len(blocks)):
+        found, value = store.load("clips", b) if store is not None else (False, None)
+        if found:
+            summaries[b] = value
+            on_clips(len(blocks[b]))
+        else:
+            todo.append(b)
+    handles: dict[int, Any] = {}
+    for b, summary, handle in engine.map_kept(embed_block, blocks, shared, todo):
+        if store is not None:  # the embeddings first: the summary marks the block done
+            store.save("clipdata", b, engine.get(handle))
+            store.save("clips", b, summary)
+        summaries[b], handles[b] = summary, handle
+        on_clips(len(blocks[b]))
+    return summaries, handles
+
+
+def _score_blocks(engine: Engine, shards: list[PairBlock], blocks: Sequence[Sequence[str]], handles: dict[int, Any],
+                  shared: Mapping[str, Any], weighting: str, store: ShardStore | None,
+                  on_pairs: Callable[[int], None]) -> list[list[tuple[int, dict[str, str]]]]:
+    """Each scoring shard's (row, cells), in shard order; shards finished by an earlier run are read from
+    ``store``, the others get the handles of their blocks and run on ``engine``."""
+    results: list[Any] = [None] * len(shards)
+    for i, shard in enumerate(shards):
+        found, value = store.load("pairs", i) if store is not None else (False, None)
+        if found:
+            results[i] = value
+            on_pairs(len(shard.pairs))
+    todo = [i for i in range(len(shards)) if results[i] is None]
+    for b in sorted({b for i in todo for b in shards[i].blocks} - set(handles)):
+        handles[b] = engine.put(_stored_block(store, b, blocks[b], shared))  # a block embedded by an earlier run
+    runnable: list[PairBlock | None] = [None] * len(shards)
+    for i in todo:
+        runnable[i] = PairBlock(shards[i].pairs, shards[i].blocks, tuple(handles[b] for b in shards[i].blocks))
+    handles.clear()
+    for i, value in engine.map(score_block, runnable, {"weighting": weighting}, todo):
+        if store is not None:
+            store.save("pairs", i, value)
+        results[i], runnable[i] = value, None  # the task's handles go with it
+        on_pairs(len(shards[i].pairs))
+    return results
+
+
+def _stored_block(store: ShardStore | None, b: int, paths: Sequence[str], shared: Mapping[str, Any]) -> Any:
+    """A block's embeddings as an earlier run kept them, or embedded again here if that copy is unreadable."""
+    found, value = store.load("clipdata", b) if store is not None else (False, None)
+    return value if found else embed_block(paths, shared)[1]
+
+
+def score_block(shard: PairBlock, shared: Mapping[str, Any]) -> list[tuple[int, dict[str, str]]]:
+    """(row, clip path, clip path) triples -> (row, output cells) with `score_row`, the embeddings fetched
+    from the shard's blocks."""
+    emb: dict[str, tuple[SequenceEmbedding, ...]] = {}
+    for handle in shard.handles:
+        emb.update(fetch(handle))
+    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard.pairs]
 
 
 def score_row(a: Sequence[SequenceEmbedding], b: Sequence[SequenceEmbedding], weighting: str = "movement",

@@ -1,4 +1,5 @@
-"""Engines: sharded scoring equals in-process scoring byte for byte, resumes, and survives a lost Ray worker."""
+"""Engines: pair scoring in blocks equals in-process scoring byte for byte, fetches only the blocks a task
+scores, resumes, and survives a lost Ray worker, during embedding or scoring."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from motionsim import clips, pairs
+from motionsim import pairs
 from motionsim.cli import main
 from motionsim.engine import LocalEngine, ShardStore, run_shards
 from motionsim.evaluate.toy import random_motion
 from motionsim.model.runtime import resolve_model
+
+SMALL = {"clip_block": 5, "pair_shard": 20}  # 24 clips: 5 blocks
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +37,29 @@ def local_csv(dataset) -> bytes:
     return (dataset / "local.csv").read_bytes()
 
 
-def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(clips, "CLIP_SHARD", 5)
-    monkeypatch.setattr(pairs, "PAIR_SHARD", 20)
+def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path):
+    tasks = []
+
+    class Watching(LocalEngine):
+        def map(self, fn, shards, shared, indices):
+            for i in indices:
+                tasks.append(shards[i])
+            yield from super().map(fn, shards, shared, indices)
+
+    out = tmp_path / "blocks.csv"
+    pairs.score_pairs(dataset / "pairs.csv", dataset, out, resolve_model(None), flip=True, progress=False,
+                      engine=Watching(), **SMALL)
+    assert out.read_bytes() == local_csv
+    scoreable = [line for line in (dataset / "pairs.csv").read_text().splitlines()[1:] if ",S024," not in line]
+    assert len(tasks) > 5 and sum(len(t.pairs) for t in tasks) == len(scoreable)
+    for task in tasks:
+        assert 1 <= len(task.handles) <= 2 and len(task.pairs) <= 20
+        fetched = {path for handle in task.handles for path in handle}  # in-process a handle is the block
+        assert len(fetched) <= 10  # one or two blocks of 5 clips, never every clip
+        assert {p for _, a, b in task.pairs for p in (a, b)} <= fetched
+
+
+def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path):
     calls = []
 
     class Interrupted(LocalEngine):
@@ -45,7 +68,7 @@ def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path
         def map(self, fn, shards, shared, indices):
             for i, value in super().map(fn, shards, shared, indices):
                 calls.append((fn.__name__, i))
-                if fn.__name__ == "score_shard" and len([c for c in calls if c[0] == "score_shard"]) > 3:
+                if fn.__name__ == "score_block" and len([c for c in calls if c[0] == "score_block"]) > 3:
                     raise KeyboardInterrupt
                 yield i, value
 
@@ -53,14 +76,28 @@ def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path
     ckpt = resolve_model(None)
     with pytest.raises(KeyboardInterrupt):
         pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False,
-                          engine=Interrupted(), work_dir=work)
+                          engine=Interrupted(), work_dir=work, **SMALL)
     assert not out.exists() and len(list(work.glob("pairs-*.pkl"))) == 3
-    done_before = len(calls)
-    calls.clear()
-    pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False, engine=LocalEngine(),
-                      work_dir=work)
-    assert out.read_bytes() == local_csv
-    assert not work.exists() and done_before > 3
+    assert len(list(work.glob("clips-*.pkl"))) == len(list(work.glob("clipdata-*.pkl"))) == 5
+    assert [c for c in calls if c[0] == "score_block"] == [("score_block", i) for i in range(4)]
+    run_again = []
+
+    class Resumed(LocalEngine):
+        def map_kept(self, fn, shards, shared, indices):
+            run_again.append((fn.__name__, list(indices)))
+            yield from super().map_kept(fn, shards, shared, indices)
+
+        def map(self, fn, shards, shared, indices):
+            run_again.append((fn.__name__, list(indices)))
+            yield from super().map(fn, shards, shared, indices)
+
+    pairs.score_pairs(dataset / "pairs.csv", dataset, out, ckpt, flip=True, progress=False, engine=Resumed(),
+                      work_dir=work, **SMALL)
+    assert out.read_bytes() == local_csv and not work.exists()
+    (embed_name, embedded_again), (score_name, scored_again) = run_again
+    assert embed_name == "embed_block" and embedded_again == []  # every block is read back from the work folder
+    assert score_name == "score_block" and scored_again[:1] == [3]  # shards 0-2 are not scored again
+    assert scored_again == list(range(3, 3 + len(scored_again)))
 
 
 def test_store_skips_finished_shards(tmp_path):
@@ -78,26 +115,26 @@ def _boom(x: int, _shared: object) -> int:
     raise AssertionError("a finished shard was run again")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
-def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv, tmp_path, monkeypatch):
+def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv, tmp_path):
     import ray
 
     from motionsim.engine.ray_engine import RayEngine
 
-    monkeypatch.setattr(clips, "CLIP_SHARD", 8)
-    monkeypatch.setattr(pairs, "PAIR_SHARD", 50)
     try:
         out = tmp_path / "ray.csv"
         assert main(["score-pairs", str(dataset / "pairs.csv"), "--skeletons", str(dataset), "--flip",
                      "--out", str(out), "--engine", "ray"]) == 0
         assert ray.is_initialized() and ray.get_runtime_context().gcs_address.startswith("127.0.0.1")
         assert out.read_bytes() == local_csv
-        marker = tmp_path / "worker-killed"
-        engine = RayEngine(fault_marker=str(marker))
-        out2 = tmp_path / "ray2.csv"
-        pairs.score_pairs(dataset / "pairs.csv", dataset, out2, resolve_model(None), flip=True, progress=False,
-                          engine=engine, work_dir=tmp_path / ".ray2.work")
-        assert marker.exists()  # one worker died mid-run; Ray retried its task
-        assert out2.read_bytes() == local_csv
+        for stage in ("embed_block", "score_block"):  # a worker dies while embedding, or while scoring
+            marker = tmp_path / f"worker-killed-in-{stage}"
+            engine = RayEngine(fault_marker=str(marker), fault_in=stage)
+            out2 = tmp_path / f"ray-{stage}.csv"
+            pairs.score_pairs(dataset / "pairs.csv", dataset, out2, resolve_model(None), flip=True, progress=False,
+                              engine=engine, work_dir=tmp_path / f".ray-{stage}.work", clip_block=8, pair_shard=20)
+            assert marker.exists()  # the worker died mid-run; Ray retried its task
+            assert out2.read_bytes() == local_csv
     finally:
         ray.shutdown()

@@ -11,7 +11,7 @@ import pytest
 
 from motionsim.cli import main
 from motionsim.engine import LocalEngine
-from motionsim.evaluate import evaluate_ntu, sharded
+from motionsim.evaluate import evaluate_ntu
 from motionsim.evaluate.toy import write_toy_benchmark
 
 METHODS = "joint_angles,joint_distance,lstm,whole_body,bpe"
@@ -45,13 +45,10 @@ def local(toy, tmp_path_factory):
     return out.read_bytes(), _numbers(report)
 
 
-@pytest.fixture
-def small_shards(monkeypatch):
-    monkeypatch.setattr(sharded, "METHOD_PREP_SHARD", 8)
-    monkeypatch.setattr(sharded, "METHOD_PAIR_SHARD", 40)
+SMALL = {"prep_shard": 8, "pair_shard": 40}  # several shards of every kind (the defaults make one of each here)
 
 
-def test_sharded_local_run_is_identical_and_resumes(toy, local, small_shards, tmp_path):
+def test_sharded_local_run_is_identical_and_resumes(toy, local, tmp_path):
     calls: list[str] = []
 
     class Interrupted(LocalEngine):
@@ -72,10 +69,10 @@ def test_sharded_local_run_is_identical_and_resumes(toy, local, small_shards, tm
     out, work = tmp_path / "out.csv", tmp_path / ".out.csv.work"
     methods = METHODS.split(",")
     with pytest.raises(KeyboardInterrupt):
-        evaluate_ntu(toy.skeletons, toy.pairs, methods, progress=False, engine=Interrupted(), work_dir=work)
+        evaluate_ntu(toy.skeletons, toy.pairs, methods, progress=False, engine=Interrupted(), work_dir=work, **SMALL)
     assert not out.exists() and len(list(work.glob("score*-*.pkl"))) == 5
     calls.clear()
-    ev = evaluate_ntu(toy.skeletons, toy.pairs, methods, progress=False, engine=Counting(), work_dir=work)
+    ev = evaluate_ntu(toy.skeletons, toy.pairs, methods, progress=False, engine=Counting(), work_dir=work, **SMALL)
     n_pair_shards = len(methods) * -(-160 // 40)
     assert calls.count("score_method_shard") == n_pair_shards - 5  # finished shards were not scored again
     ev.write_csv(out)
@@ -84,8 +81,9 @@ def test_sharded_local_run_is_identical_and_resumes(toy, local, small_shards, tm
     assert not work.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
-def test_ray_engine_matches_local_and_survives_a_lost_worker(toy, local, small_shards, tmp_path):
+def test_ray_engine_matches_local_and_survives_a_lost_worker(toy, local, tmp_path):
     import ray
 
     from motionsim.engine.ray_engine import RayEngine
@@ -101,7 +99,7 @@ def test_ray_engine_matches_local_and_survives_a_lost_worker(toy, local, small_s
         marker = tmp_path / "worker-killed"
         out2, work = tmp_path / "ray2.csv", tmp_path / ".ray2.csv.work"
         ev = evaluate_ntu(toy.skeletons, toy.pairs, METHODS.split(","), progress=False,
-                          engine=RayEngine(fault_marker=str(marker)), work_dir=work)
+                          engine=RayEngine(fault_marker=str(marker)), work_dir=work, **SMALL)
         assert marker.exists()  # one worker died mid-run; Ray retried its task
         ev.write_csv(out2)
         assert out2.read_bytes() == local[0] and not work.exists()

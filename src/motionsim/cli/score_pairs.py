@@ -14,7 +14,10 @@ from .options import add_engine_args, add_scoring_args, engine_from, uses_cluste
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score-pairs", help="score many pairs of sequences listed in a CSV",
                        description="Score every row of PAIRS.csv (columns sample1, sample2; others kept). A sample "
-                       "NAME resolves to DIR/**/NAME.json (or .npy/.npz). Each sequence is embedded once.")
+                       "NAME resolves to DIR/**/NAME.json (or .npy/.npz). Each sequence is embedded once, in "
+                       "blocks of 256 clips; the pairs are scored in groups by the blocks of their two clips, so "
+                       "with --engine ray a task fetches only the embeddings it scores and the clips' embeddings "
+                       "may exceed Ray's object store (spilled to disk). The CSV is the same on every engine.")
     p.add_argument("pairs", metavar="PAIRS.csv")
     p.add_argument("--skeletons", metavar="DIR", required=True, help="folder searched recursively for samples")
     p.add_argument("--out", metavar="OUT.csv", required=True,

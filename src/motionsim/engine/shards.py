@@ -10,7 +10,7 @@ import hashlib
 import json
 import pickle
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +66,9 @@ class ShardStore:
         with atomic_output(self.path(stage, index)) as tmp:
             tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def has(self, stage: str, index: int) -> bool:
+        return self.path(stage, index).is_file()
+
     def finished(self, stage: str) -> int:
         return len(list(self.folder.glob(f"{stage}-*.pkl")))
 
@@ -73,25 +76,53 @@ class ShardStore:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def run_shards(engine: Engine, fn: ShardFn, shards: Sequence[Any], shared: Any = None,
-               store: ShardStore | None = None, stage: str = "shard",
-               on_done: Callable[[int], None] | None = None) -> list[Any]:
-    """Results of ``fn(shard, shared)`` for every shard, in shard order. Shards already in ``store`` are
-    not run again; each one that finishes is saved there at once. ``on_done(n)`` reports progress."""
-    results: list[Any] = [None] * len(shards)
+def iter_shards(engine: Engine, fn: ShardFn, shards: Sequence[Any], shared: Any = None,
+                store: ShardStore | None = None, stage: str = "shard",
+                on_done: Callable[[int], None] | None = None) -> Iterator[tuple[int, Any]]:
+    """(index, result) of ``fn(shard, shared)`` for every shard, in shard order, each as soon as it and every
+    shard before it are done (a consumer can write results out as they come and hold few of them). Shards
+    already in ``store`` are not run again (and read only when their turn comes); each one that finishes is
+    saved there at once. ``on_done(i)`` reports progress as shards finish, in any order."""
+    stored = set()
     todo = []
     for i in range(len(shards)):
-        found, value = store.load(stage, i) if store is not None else (False, None)
-        if found:
-            results[i] = value
-            if on_done:
-                on_done(i)
+        if store is not None and store.has(stage, i):
+            stored.add(i)
         else:
             todo.append(i)
+    ready: dict[int, Any] = {}
+    following = 0
+
+    def in_order() -> Iterator[tuple[int, Any]]:
+        nonlocal following
+        while following < len(shards):
+            if following in ready:
+                value = ready.pop(following)
+            elif following in stored:
+                found, value = store.load(stage, following)  # type: ignore[union-attr]
+                if not found:  # a shard cut short by a crash: run it now
+                    value = fn(shards[following], shared)
+                    store.save(stage, following, value)  # type: ignore[union-attr]
+                if on_done:
+                    on_done(following)
+            else:
+                return
+            yield following, value
+            following += 1
+
+    yield from in_order()
     for i, value in engine.map(fn, shards, shared, todo):
         if store is not None:
             store.save(stage, i, value)
-        results[i] = value
+        ready[i] = value
         if on_done:
             on_done(i)
-    return results
+        yield from in_order()
+    yield from in_order()
+
+
+def run_shards(engine: Engine, fn: ShardFn, shards: Sequence[Any], shared: Any = None,
+               store: ShardStore | None = None, stage: str = "shard",
+               on_done: Callable[[int], None] | None = None) -> list[Any]:
+    """Results of ``fn(shard, shared)`` for every shard, in shard order (`iter_shards`, gathered)."""
+    return [value for _, value in iter_shards(engine, fn, shards, shared, store, stage, on_done)]

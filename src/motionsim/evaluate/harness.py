@@ -25,6 +25,7 @@ from ..preprocess import prepare_points
 from .method_base import Method, runnable
 from .methods import DEFAULT_METHODS, MethodOptions, build_methods
 from .metrics import spearman
+from .sharded import METHOD_PAIR_SHARD, METHOD_PREP_SHARD, score_method_on
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
                    methods: Sequence[Method], target_column: str = DEFAULT_TARGET,
                    bad_clips: Mapping[str, str] | None = None, progress: bool = True, engine: Any = None,
                    methods_ref: Any = None, paths: Mapping[str, Path] | None = None, store: Any = None,
-                   ) -> Evaluation:
+                   prep_shard: int = METHOD_PREP_SHARD, pair_shard: int = METHOD_PAIR_SHARD) -> Evaluation:
     """Score every usable pair with every available method, original and body flip, and correlate.
 
     A pair is usable when both clips are in ``clips`` and its target is a number. A method whose
@@ -143,7 +144,8 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     engine gives the same scores. An engine of other processes needs ``methods_ref`` (a
     `motionsim.evaluate.sharded.MethodsRef` that builds ``methods`` again); ``paths`` (clip files by name) lets
     its tasks reload clips instead of receiving them; ``store`` (a `motionsim.engine.ShardStore`) keeps
-    finished shards so an interrupted run resumes.
+    finished shards so an interrupted run resumes. ``prep_shard`` clips are prepared and ``pair_shard`` pairs
+    scored per shard (the scores do not depend on either).
     """
     if target_column not in columns:
         raise MotionsimError(f"the pairs file has no {target_column!r} column (columns: {', '.join(columns)})")
@@ -165,7 +167,7 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
     shared_methods = list(methods) if methods_ref is None else methods_ref
     for k, method in runnable(methods, result.skipped):
         result.results.append(_run_method(engine, k, method, shared_methods, rows, used, names, queries, clips,
-                                          target, paths, store, progress))
+                                          target, paths, store, progress, (prep_shard, pair_shard)))
     for name, reason in result.skipped.items():
         log.warning("%s skipped: %s", name, reason)
     return result
@@ -173,13 +175,12 @@ def evaluate_pairs(columns: list[str], rows: list[dict[str, str]], clips: Mappin
 
 def _run_method(engine: Any, k: int, method: Method, methods: Any, rows: Sequence[Mapping[str, str]],
                 used: Sequence[int], names: Sequence[str], queries: Sequence[str], clips: Mapping[str, PoseSequence],
-                target: np.ndarray, paths: Mapping[str, Path] | None, store: Any, progress: bool) -> MethodResult:
-    from .sharded import score_method_on
-
+                target: np.ndarray, paths: Mapping[str, Path] | None, store: Any, progress: bool,
+                shard_sizes: tuple[int, int]) -> MethodResult:
     log.info("%s: preparing %d clips (+%d mirrored)", method.name, len(names), len(queries))
     pairs = [(i, rows[i]["sample1"], rows[i]["sample2"]) for i in used]
     scores, seconds = score_method_on(engine, k, methods, f"scoring {method.name}", pairs, names, queries, clips,
-                                      paths, store, progress)
+                                      paths, store, progress, *shard_sizes)
     original = np.full(len(rows), np.nan)
     flip = np.full(len(rows), np.nan)
     for i, (o, f) in scores.items():
@@ -191,7 +192,8 @@ def _run_method(engine: Any, k: int, method: Method, methods: Any, rows: Sequenc
 def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
                  methods: Sequence[str] | Sequence[Method] = DEFAULT_METHODS,
                  options: MethodOptions | None = None, target_column: str = DEFAULT_TARGET,
-                 progress: bool = True, engine: Any = None, work_dir: str | Path | None = None) -> Evaluation:
+                 progress: bool = True, engine: Any = None, work_dir: str | Path | None = None,
+                 prep_shard: int = METHOD_PREP_SHARD, pair_shard: int = METHOD_PAIR_SHARD) -> Evaluation:
     """The paper's NTU evaluation on whatever skeletons are at hand.
 
     Parameters
@@ -202,6 +204,7 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
     engine : where the scoring runs (a `motionsim.engine` engine; None: in this process). An engine of
         other processes (Ray) needs method names: each worker builds the methods from ``options``.
     work_dir : keep finished shards there so an interrupted run resumes (removed by `Evaluation.write_csv`)
+    prep_shard, pair_shard : clips prepared and pairs scored per shard (the numbers do not depend on them)
     """
     columns, rows = read_pairs(pairs if pairs is not None else default_pairs_path())
     if not rows:
@@ -234,14 +237,14 @@ def evaluate_ntu(skeletons: str | Path, pairs: str | Path | None = None,
     store = None
     if work_dir is not None:
         from ..engine import ShardStore, fingerprint
-        from . import sharded
 
         store = ShardStore(work_dir, fingerprint(
             "evaluate-ntu", "part movement", columns, rows, target_column, sorted((n, index[n]) for n in clips),
             [m.name for m in built], [m.describe() for m in built], repr(options), _model_files(options),
-            sharded.METHOD_PREP_SHARD, sharded.METHOD_PAIR_SHARD))
+            prep_shard, pair_shard))
     ev = evaluate_pairs(columns, rows, clips, built, target_column, bad, progress, engine=engine,
-                        methods_ref=methods_ref, paths={n: index[n] for n in clips}, store=store)
+                        methods_ref=methods_ref, paths={n: index[n] for n in clips}, store=store,
+                        prep_shard=prep_shard, pair_shard=pair_shard)
     ev.work_dir = Path(work_dir) if work_dir is not None else None
     return ev
 

@@ -15,8 +15,9 @@ from tqdm import tqdm
 from ..engine import Engine, ShardStore
 from ..engine.shards import run_shards, split
 
-METHOD_PREP_SHARD = 4096  # clips per feature-preparation task (NTU's 1,583 clips: one batch, as in one process)
-METHOD_PAIR_SHARD = 2000  # pairs per scoring task
+METHOD_PREP_SHARD = 4096  # clips per feature-preparation task, by default (NTU's 1,583 clips: one batch, as in one
+# process)
+METHOD_PAIR_SHARD = 2000  # pairs per scoring task, by default
 CLIPS_BY_PATH = False  # preparation tasks get the loaded clips (True: each task reloads its clips from their files)
 
 
@@ -77,19 +78,21 @@ def score_method_shard(shard: Sequence[tuple[int, str, str]], shared: Mapping[st
 def score_method_on(engine: Engine, k: int, methods: Any, label: str, pairs: Sequence[tuple[int, str, str]],
                     names: Sequence[str], queries: Sequence[str], clips: Mapping[str, Any],
                     paths: Mapping[str, Path] | None = None, store: ShardStore | None = None,
-                    progress: bool = True) -> tuple[dict[int, tuple[float, float]], float]:
+                    progress: bool = True, prep_shard: int = METHOD_PREP_SHARD, pair_shard: int = METHOD_PAIR_SHARD,
+                    ) -> tuple[dict[int, tuple[float, float]], float]:
     """Method ``methods[k]`` (a list of `Method` objects, or a `MethodsRef` for other processes) on ``engine``:
-    preparation shards (clips, then mirrored query clips), then scoring shards of ``pairs``.
+    preparation shards of ``prep_shard`` clips (clips, then mirrored query clips), then scoring shards of
+    ``pair_shard`` of ``pairs`` (the scores do not depend on either).
     Returns ({row: (original, body flip)}, seconds of work summed over shards)."""
     by_path = CLIPS_BY_PATH and paths is not None and engine.name != "local"
 
     def items(group: Sequence[str]) -> list[Any]:
         return [str(paths[n]) if by_path else clips[n] for n in group]  # type: ignore[index]
 
-    prep = [(False, items(c)) for c in split(list(names), METHOD_PREP_SHARD)]
+    prep = [(False, items(c)) for c in split(list(names), prep_shard)]
     n_plain = len(prep)
-    prep += [(True, items(c)) for c in split(list(queries), METHOD_PREP_SHARD)]
-    pair_shards = split(list(pairs), METHOD_PAIR_SHARD)
+    prep += [(True, items(c)) for c in split(list(queries), prep_shard)]
+    pair_shards = split(list(pairs), pair_shard)
     shared: dict[str, Any] = {"methods": methods, "method": k}
     with tqdm(total=len(prep) + len(pair_shards), desc=label, unit="shard", disable=not progress) as bar:
         prepared = run_shards(engine, prepare_shard, prep, shared, store, f"prep{k}", lambda _: bar.update())

@@ -1,14 +1,18 @@
-"""A searchable motion library: every clip embedded once, window embeddings in a vector index per body part
-and for the whole body, and exact Algorithm 1 re-ranking of the candidates it proposes (`MotionIndex`).
+"""A searchable motion library: every clip embedded once, a scan (exact, or on window sketches for large
+libraries) proposing candidates, and exact Algorithm 1 re-ranking of them (`MotionIndex`); a library split
+into shards searched as one, in parallel or one Ray actor per shard (`ShardedIndex`); `open_library` opens
+either.
 
-Building a library and the vote of libraries too large to scan need the ``index`` extra (faiss-cpu); opening
-and searching a library that the exact scans answer do not. Names load on first use, so importing is free."""
+Building, opening and searching a library need nothing beyond the plain install; libraries of the former
+format 1 need the ``index`` extra (faiss-cpu) to grow or when too large to scan. Names load on first use, so
+importing is free."""
 
 from __future__ import annotations
 
 from .._lazy import lazy_exports
 
-__all__ = ["KEYS", "IndexFormatError", "MotionIndex", "SearchHit"]
+__all__ = ["KEYS", "IndexFormatError", "MotionIndex", "Proposers", "SearchHit", "ShardedIndex", "open_library"]
 
 __getattr__ = lazy_exports(__name__, {"KEYS": "store", "IndexFormatError": "store", "MotionIndex": "library",
-                                      "SearchHit": "search"})
+                                      "Proposers": "search", "SearchHit": "search", "ShardedIndex": "sharded",
+                                      "open_library": "sharded"})

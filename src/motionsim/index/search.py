@@ -9,11 +9,20 @@ asked parts reads per query (`scan_bytes`): the scan is memory-bound, so its tim
   in parallel over clips. That is Algorithm 1 itself, up to float rounding, so the best `SCAN_CANDIDATES`
   clips of the scan hold the true top hits; they are re-scored by `rank` so results are bit-identical to
   exhaustive scoring.
-- Up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8), `sampled_scan_proposals`: the
+- Libraries of format 2 (`store`), beyond `SCAN_BYTES`: `sketch_proposals`. The same Algorithm 1, run by a
+  compiled kernel (`scan_kernel.sketch_part`) on every clip's window *sketches* (32 numbers per window and
+  part, `sketch`), proposes `SKETCH_PROPOSALS` clips (at least `SKETCH_SHARE` of the library); the flat scan
+  scores those exactly. For "overall" one alignment of the movement-weighted mean of the five parts' sketch
+  cosines (their first `OVERALL_SKETCH_DIMS` dimensions) stands in for five alignments. Measured on 30
+  queries against 20,000 clips: the exact top 10 were within the sketch's first 13 (limbs, torso; one query
+  113) and 17 ("overall") clips (docs/scale.md), and the proposals grow with the library.
+- Libraries of format 1, up to `MAX_SCAN_STEP` times that size (~20,000 clips for "overall" at r = 8),
+  `sampled_scan_proposals`: the
   same kernel aligns the query with every 2nd or 3rd window of each clip (and its last). Neighbouring windows
   overlap by w - r frames, so that DTW tracks the full one closely: at step 3 its best `PROPOSALS` clips held
   99.7 % of the true top 10 (30 queries, 20,000 clips; docs/scale.md), and the flat scan scores those exactly.
-- Beyond that size, `vote_proposals`: the approximate index proposes (the only proposer that needs faiss).
+- Libraries of format 1 beyond that size, `vote_proposals`: the approximate index proposes (the only proposer
+  that needs faiss).
   Each query window fetches its nearest library windows; a clip's vote is the mean over query windows of its
   best retrieved cosine (the k-th cosine where none of its windows came back), which tracks the DTW mean
   cosine only roughly (a window vote ignores the alignment, so clips whose good windows are few or out of
@@ -41,7 +50,15 @@ from ..similarity import (
 )
 from ..skeleton import BODY_PARTS
 from . import ann
-from .store import ClipRecord, vectors
+from .store import ClipArrays, ClipRecord, clip_arrays, vectors
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """A format-2 library's window sketches (float16 tables) and the projections of its parts."""
+
+    tables: Mapping[str, np.ndarray]
+    bases: Mapping[str, np.ndarray]
 
 NEIGHBOURS = 1024  # library windows fetched per query window
 CANDIDATES = 1000  # clips re-ranked exactly after the approximate vote (~0.12 s on one core)
@@ -49,6 +66,19 @@ SCAN_BYTES = 800_000_000  # window embeddings read per query by a scan, at most 
 SCAN_CANDIDATES = 50  # clips re-ranked exactly after the scan (its scores are exact up to rounding)
 MAX_SCAN_STEP = 3  # sampled scans read every 2nd or 3rd window at most (every 4th ranked the top 10 loosely)
 PROPOSALS = 1000  # clips the sampled scan hands to the flat scan (~25 ms to score exactly)
+SKETCH_PROPOSALS = 1000  # clips the sketch scan hands to the flat scan, at least
+SKETCH_SHARE = 0.01  # ... and at least this share of the library (its ranking errors grow with the library)
+OVERALL_SKETCH_DIMS = 16  # sketch dimensions per part that "overall" aligns (all `SKETCH_DIMS` for one part)
+
+
+@dataclass(frozen=True)
+class Proposers:
+    """The budgets that pick and size the proposer (the module's constants by default; a test or a benchmark
+    passes others to make a small library take the path of a large one)."""
+
+    scan_bytes: int = SCAN_BYTES  # window-embedding bytes a flat scan may read per query
+    proposals: int = PROPOSALS  # clips the sampled scan hands to the flat scan
+    sketch_proposals: int = SKETCH_PROPOSALS  # clips the sketch scan hands to the flat scan, at least
 
 
 @dataclass
@@ -89,19 +119,46 @@ def scan(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], 
     from .scan_kernel import scan_part  # imports numba: on the first scan, not with the package
 
     names = BODY_PARTS if key == "overall" else (key,)
-    chosen = list(clips) if subset is None else [clips[int(c)] for c in subset]
-    firsts = np.array([c.first_window for c in chosen], dtype=np.int64)
-    n_windows = np.array([c.n_windows for c in chosen], dtype=np.int64)
-    best = np.full(len(chosen), -np.inf)
+    chosen = clip_arrays(clips)
+    if subset is not None:
+        chosen = chosen.take(np.asarray(subset, dtype=np.int64))
+    best = np.full(len(chosen.firsts), -np.inf)
     for q in queries:
-        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen), 1))
-        total = np.zeros(len(chosen))
+        weights = clip_weights(q, chosen) if key == "overall" else np.ones((len(chosen.firsts), 1))
+        total = np.zeros(len(chosen.firsts))
         for k, p in enumerate(names):
-            score = np.zeros(len(chosen))
-            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), np.asarray(parts[p]), firsts, n_windows,
-                      step, score)
+            score = np.zeros(len(chosen.firsts))
+            scan_part(np.ascontiguousarray(q.parts[p], dtype=np.float32), kernel_table(parts[p]), chosen.firsts,
+                      chosen.n_windows, step, score)
             total += weights[:, k] * score
         np.maximum(best, total, out=best)
+    return best
+
+
+def kernel_table(table: np.ndarray) -> np.ndarray:
+    """A window table as the compiled kernels read it: float32 as is, float16 as its uint16 bits."""
+    table = np.asarray(table)
+    return table.view(np.uint16) if table.dtype == np.float16 else table
+
+
+def sketch_scan(queries: Sequence[SequenceEmbedding], sketches: Sketches, clips: Sequence[ClipRecord],
+                key: str) -> np.ndarray:
+    """Algorithm 1 on the window sketches (`scan_kernel.sketch_part`) for ``key``, every clip, best over query
+    variants: a proposal score (float32, approximate), not a result."""
+    from .scan_kernel import sketch_part
+
+    names = BODY_PARTS if key == "overall" else (key,)
+    dims = OVERALL_SKETCH_DIMS if key == "overall" else sketches.bases[key].shape[1]
+    tables = tuple(kernel_table(sketches.tables[p]) for p in names)
+    arrays = clip_arrays(clips)
+    best = np.full(len(arrays.firsts), -np.inf)
+    for q in queries:
+        weights = clip_weights(q, arrays) if key == "overall" else np.ones((len(arrays.firsts), 1))
+        sketched = tuple(np.ascontiguousarray(q.parts[p] @ sketches.bases[p], dtype=np.float32) for p in names)
+        score = np.zeros(len(arrays.firsts))
+        sketch_part(sketched, tables, np.ascontiguousarray(weights), min(dims, sketched[0].shape[1]), arrays.firsts,
+                    arrays.n_windows, score)
+        np.maximum(best, score, out=best)
     return best
 
 
@@ -159,10 +216,11 @@ def flat_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str
 
 
 def sampled_scan_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
-                           clips: Sequence[ClipRecord], key: str, n: int, step: int) -> np.ndarray:
-    """The ``n`` best clips, best first, by the flat scan of the best `PROPOSALS` (at least ``n``) of the
+                           clips: Sequence[ClipRecord], key: str, n: int, step: int,
+                           proposals: int = PROPOSALS) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best ``proposals`` (at least ``n``) of the
     scan at ``step``."""
-    proposed = np.argsort(-scan(queries, parts, clips, key, step=step), kind="stable")[:max(PROPOSALS, n)]
+    proposed = np.argsort(-scan(queries, parts, clips, key, step=step), kind="stable")[:max(proposals, n)]
     return best_scanned(queries, parts, clips, key, proposed, n)
 
 
@@ -171,13 +229,23 @@ def vote_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.
                    owner: np.ndarray) -> np.ndarray:
     """The ``n`` best clips, best first, by the flat scan of the ``shortlist`` best-voted (`vote` with the
     approximate ``index`` of ``key``, best over query variants; ``owner[w]`` is the clip of window w)."""
-    lengths = np.array([c.n_windows for c in clips], dtype=np.float64)
+    lengths = clip_arrays(clips).n_windows.astype(np.float64)
     votes = np.full(len(clips), -np.inf)
     for q in queries:
         votes = np.maximum(votes, vote(q, parts, key, index, owner, lengths))
     found = np.flatnonzero(np.isfinite(votes))
     voted = found[np.argsort(-votes[found], kind="stable")[:shortlist]]
     return best_scanned(queries, parts, clips, key, voted, n)
+
+
+def sketch_proposals(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
+                     clips: Sequence[ClipRecord], key: str, n: int, sketches: Sketches,
+                     proposals: int = SKETCH_PROPOSALS) -> np.ndarray:
+    """The ``n`` best clips, best first, by the flat scan of the best ``proposals`` (at least `SKETCH_SHARE`
+    of the library and ``n``) of the sketch scan."""
+    share = max(proposals, int(np.ceil(len(clips) * SKETCH_SHARE)), n)
+    proposed = np.argsort(-sketch_scan(queries, sketches, clips, key), kind="stable")[:share]
+    return best_scanned(queries, parts, clips, key, proposed, n)
 
 
 def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
@@ -189,32 +257,39 @@ def best_scanned(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.nd
 
 def candidate_clips(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray],
                     clips: Sequence[ClipRecord], key: str, top: int, candidates: int | None,
-                    index: Callable[[], Any], owner: np.ndarray) -> np.ndarray:
+                    index: Callable[[], Any], owner: np.ndarray, sketches: Sketches | None = None,
+                    proposers: Proposers = Proposers()) -> np.ndarray:
     """The ``candidates`` clips (by default ``max(SCAN_CANDIDATES, 5 * top)``) to score exactly, best first,
-    from the proposer for the bytes a scan reads (see the module doc). ``index()`` opens the approximate index
-    of ``key``: called only when the vote proposes, so smaller libraries are searched without faiss.
+    from the proposer for the bytes a scan reads (see the module doc), within the budgets of ``proposers``.
+    ``sketches``: those of a format-2 library (None: format 1). ``index()`` opens the approximate index of
+    ``key`` (format 1): called only when the vote proposes, so smaller libraries are searched without faiss.
     ``owner[w]`` is the clip of window w."""
     need = scan_bytes(parts, key) * max(1, len(queries) // 2)
     n = max(SCAN_CANDIDATES, 5 * top) if candidates is None else candidates
-    if need <= SCAN_BYTES:
+    budget = proposers.scan_bytes
+    if need <= budget:
         return flat_scan_proposals(queries, parts, clips, key, n)
-    if need <= SCAN_BYTES * MAX_SCAN_STEP:
-        return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // SCAN_BYTES))
+    if sketches is not None:
+        return sketch_proposals(queries, parts, clips, key, n, sketches, proposals=proposers.sketch_proposals)
+    if need <= budget * MAX_SCAN_STEP:
+        return sampled_scan_proposals(queries, parts, clips, key, n, step=-(-need // budget),
+                                      proposals=proposers.proposals)
     # the vote shortlists as many clips as one scan may read, and no fewer than CANDIDATES or those asked for
-    shortlist = max(CANDIDATES if candidates is None else candidates, int(len(clips) * SCAN_BYTES / need))
+    shortlist = max(CANDIDATES if candidates is None else candidates, int(len(clips) * budget / need))
     return vote_proposals(queries, parts, clips, key, n, shortlist, index(), owner)
 
 
 def clip_embedding(parts: Mapping[str, np.ndarray], clip: ClipRecord, window: int, stride: int) -> SequenceEmbedding:
-    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows]) for p in BODY_PARTS}, clip.frames, window, stride,
+    return SequenceEmbedding({p: np.asarray(parts[p][clip.windows], dtype=np.float32) for p in BODY_PARTS},
+                             clip.frames, window, stride,
                              movement=None if clip.movement is None else np.asarray(clip.movement))
 
 
-def clip_weights(query: SequenceEmbedding, clips: Sequence[ClipRecord]) -> np.ndarray:
+def clip_weights(query: SequenceEmbedding, clips: Sequence[ClipRecord] | ClipArrays) -> np.ndarray:
     """(clips, 5) `part_weights` of ``query`` with each clip, as `rank` and ``compare`` weigh the parts."""
-    unknown = [np.nan] * len(BODY_PARTS)
-    movement = np.array([c.movement if c.movement is not None else unknown for c in clips], dtype=np.float64)
-    return movement_weights(unknown if query.movement is None else query.movement, movement.reshape(-1, 5))
+    movement = (clips if isinstance(clips, ClipArrays) else clip_arrays(clips)).movement
+    unknown = np.full(len(BODY_PARTS), np.nan)
+    return movement_weights(unknown if query.movement is None else query.movement, movement)
 
 
 def rank(queries: Sequence[SequenceEmbedding], parts: Mapping[str, np.ndarray], clips: Sequence[ClipRecord],
