@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine (each creates or reuses .venv):
 #   make demo   -> installs motionsim (no PyTorch) and compares the bundled example motions
-#   make test   -> installs motionsim[train,dev,video,plot,web] (+ the Sports2D demo video, Debian chromium, a
-#                  second torch-free environment) and runs the tests
+#   make test   -> installs motionsim[train,dev,video,plot,web] (+ the Sports2D and Pose2Sim demo videos, Debian
+#                  chromium, a second torch-free environment) and runs the tests
 PYTHON ?= python3
 VENV := .venv
 LIGHT := .venv-light
@@ -19,12 +19,14 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	touch $@
 
 # Tests need the train extra. torch is pinned here (a CPU build); an unpinned torch would pull several GB of
-# CUDA wheels. sports2d is installed without dependencies only for the real video inside its wheel.
+# CUDA wheels. sports2d and pose2sim are installed without dependencies only for the real videos inside their
+# wheels (Sports2D/Demo/demo.mp4; Pose2Sim/Demo_MultiPerson and Demo_SinglePerson: 51 MB, ~3 s to install).
 # Browser tests drive Debian's chromium through Playwright (Playwright's own browser download cannot work here).
 $(VENV)/.test: $(VENV)/.core $(LIGHT)/.light
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train,dev,video,plot,web]"
 	$(BIN)/pip install -q --no-deps sports2d==0.8.34
+	$(BIN)/pip install -q --no-deps pose2sim==0.10.49
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $@
 

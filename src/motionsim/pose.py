@@ -140,3 +140,18 @@ def from_array(obj: Any, *, source: str | None = None, fps: float | None = None)
         points = arr
         scores = joint_present(arr).astype(np.float32)
     return PoseSequence(points, scores, fps=fps, source=name)
+
+
+def people_meta(scores: np.ndarray) -> dict[str, int]:
+    """Where one person of a group is seen, from their scores shape=(T, J): ``frames_present`` (frames with a
+    present joint), ``first_frame`` and ``last_frame`` (-1 when never seen).
+
+    Examples
+    --------
+    >>> people_meta(np.array([[0.0], [0.9], [0.0], [0.8]]))
+    {'frames_present': 2, 'first_frame': 1, 'last_frame': 3}
+    """
+    present = np.flatnonzero((np.asarray(scores) > 0).any(axis=1))
+    if not len(present):
+        return {"frames_present": 0, "first_frame": -1, "last_frame": -1}
+    return {"frames_present": int(len(present)), "first_frame": int(present[0]), "last_frame": int(present[-1])}

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="compare two motions (keypoint files or videos)",
                        description="Compare two motions per body part (BPE, Algorithm 1). A and B are keypoint "
                        "files (.json NTU/COCO-17, OpenPose JSON folders, MediaPipe dumps, .npy/.npz (T,17,2|3), "
-                       ".csv) or videos.")
+                       ".csv) or videos. With --person auto,all (or all,auto) everyone in one of them is scored "
+                       "against the other: one row per person, and --json prints {\"people\": [...]}.")
     p.add_argument("a", metavar="A", help="first motion (the one mirrored by --flip)")
     p.add_argument("b", metavar="B", help="second motion")
     add_scoring_args(p, default_stride=8)
@@ -39,12 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from ..atomic import atomic_output
     from ..io import is_video
-    from ..person_spec import person_for
+    from ..person_spec import ALL, person_choices, person_for
     from ..render.backgrounds import FrameStore
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
 
     check_feedback_names(args.video, args.report)
+    persons = person_choices(args.person, 2)
+    if ALL in persons:
+        from .compare_people import run_people
+
+        return run_people(args, out, persons)
     started = time.perf_counter()
     # the feedback draws on the videos: keep their frames while they are decoded for pose estimation
     stores = [FrameStore() if (args.video or args.report) and is_video(p) else None for p in (args.a, args.b)]

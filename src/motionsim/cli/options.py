@@ -78,7 +78,7 @@ def add_scoring_args(p: argparse.ArgumentParser, default_stride: int, flip_defau
 
 def add_video_args(p: argparse.ArgumentParser) -> None:
     """Options of every command that may run pose estimation on a video."""
-    p.add_argument("--person", default="auto", metavar="auto|largest|central|INDEX", help=PERSON_HELP)
+    p.add_argument("--person", default="auto", metavar="auto|largest|central|INDEX|all", help=PERSON_HELP)
     p.add_argument("--no-cache", action="store_true",
                    help="run pose estimation again instead of reusing the poses of an identical video")
 
@@ -126,11 +126,13 @@ def load_input(path: str, args: argparse.Namespace, index: int = 0, **options: A
                      **options)
 
 
-def load_inputs(paths: list[str], args: argparse.Namespace, **options: Any) -> list[Any]:
-    """`load_input` of several inputs (input i takes the i-th --person choice), their videos estimated side by
-    side (`motionsim.io.load_poses`)."""
+def load_inputs(paths: list[str], args: argparse.Namespace, persons: list[str] | None = None,
+                **options: Any) -> list[Any]:
+    """`load_input` of several inputs (input i takes the i-th --person choice, or ``persons[i]``; ``all``
+    gives everyone in it), their videos estimated side by side (`motionsim.io.load_poses`)."""
     from ..io import load_poses
     from ..person_spec import person_for
 
-    return load_poses(paths, [person_for(args.person, i) for i in range(len(paths))], cache=not args.no_cache,
-                      quiet=not args.debug, **options)
+    if persons is None:
+        persons = [person_for(args.person, i) for i in range(len(paths))]
+    return load_poses(paths, persons, cache=not args.no_cache, quiet=not args.debug, **options)

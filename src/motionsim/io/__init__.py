@@ -28,12 +28,12 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import MissingExtraError, PoseFormatError
-from ..pose import PoseSequence, from_array
+from ..pose import PoseSequence, from_array, people_meta
 from . import arrays, coco_json, mediapipe, openpose
 from ._common import MAX_INPUT_BYTES, check_size, fail, read_json
 
-__all__ = ["MAX_INPUT_BYTES", "READERS", "VIDEO_EXTENSIONS", "WRITERS", "as_pose_sequence", "detect_format",
-           "load_pose", "save_pose"]
+__all__ = ["MAX_INPUT_BYTES", "PEOPLE_READERS", "READERS", "VIDEO_EXTENSIONS", "WRITERS", "as_pose_sequence",
+           "detect_format", "load_people", "load_pose", "save_pose"]
 
 VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm"})
 
@@ -57,7 +57,7 @@ def _keypoint_person(path: Path, person: int | str) -> int | str:
     if str(person).isdigit():
         return int(person)
     raise fail(path, f"person {person!r} chooses among people in a video; for keypoint files give an object id "
-                     f"(an integer) or auto")
+                     f"(an integer), auto, or all (everyone)")
 
 
 #: Format name -> reader ``(path, *, person, max_bytes) -> PoseSequence`` (the video reader takes no ``max_bytes``).
@@ -198,6 +198,9 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     """
     path = Path(path)
     _check_path(path)
+    if person == "all":
+        raise fail(path, "person 'all' (everyone) gives several people: they are read with load_people "
+                         "(extract --person all, compare --person auto,all); here choose one person")
     if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
         return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
                            estimator=estimator, keep_frames=keep_frames).validate()
@@ -213,6 +216,77 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     return seq.validate()
 
 
+def _read_video_people(path: Path, *, cache: bool = True, quiet: bool = True,
+                       on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
+                       keep_frames: Callable[[Any], None] | None = None) -> dict[int, PoseSequence]:
+    from ..video.everyone import load_people as load_video_people
+
+    return load_video_people(path, estimator, cache=cache, quiet=quiet, on_frames=on_frames, keep_frames=keep_frames)
+
+
+#: Format name -> reader of every person ``(path, *, max_bytes) -> {id: PoseSequence}``, for the formats that
+#: hold several people per frame; the others hold one person (id 0).
+PEOPLE_READERS: MappingProxyType[str, Callable[..., dict[int, PoseSequence]]] = MappingProxyType({
+    "coco": coco_json.read_people,
+    "openpose": openpose.read_people,
+})
+
+
+def _read_people(path: Path, fmt: str | None, max_bytes: int | None) -> dict[int, PoseSequence]:
+    if fmt is None and path.is_file() and path.suffix.lower() == ".json":  # parse once, detect, build
+        obj = read_json(path, max_bytes)
+        if _json_format(obj, path) == "coco":
+            return coco_json.people_from_json(obj, path, max_bytes)
+    name = (fmt or detect_format(path, max_bytes)).lower()
+    name = _ALIASES.get(name, name)
+    if name in PEOPLE_READERS and not (path.is_dir() and name != "openpose"):
+        return PEOPLE_READERS[name](path, max_bytes=max_bytes)
+    return {0: _dispatch(path, name, "auto", max_bytes)}
+
+
+def load_people(path: str | Path, fmt: str | None = None, *, cache: bool = True, quiet: bool = True,
+                on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
+                keep_frames: Callable[[Any], None] | None = None, max_bytes: int | None = None,
+                ) -> dict[int, PoseSequence]:
+    """Every person of a file, folder or video (``person="all"``): {id: PoseSequence}, ids in increasing order,
+    every sequence as long as the input (all-missing frames where that person is not seen). The same readers
+    as `load_pose` (same options, same errors).
+
+    Videos: everyone found and followed with a stable id (`motionsim.video.everyone.load_people`, through the
+    pose cache). NTU/COCO JSON and OpenPose folders: by ``object_id`` / ``person_id`` when every detection has
+    one, else each frame's list tracked by position. Formats of one person give {0: sequence}. Each sequence's
+    ``meta`` has ``person`` (its id), ``frames_present``, ``first_frame`` and ``last_frame`` (the frames, counted
+    from 0, where the person has a present joint).
+
+    Raises
+    ------
+    PoseFormatError
+        as `load_pose`, and when nobody is found at all.
+    """
+    path = Path(path)
+    _check_path(path)
+    if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
+        people = _read_video_people(path, cache=cache, quiet=quiet, on_frames=on_frames, estimator=estimator,
+                                    keep_frames=keep_frames)
+    else:
+        try:
+            people = _read_people(path, fmt, max_bytes)
+        except (PoseFormatError, MissingExtraError):
+            raise
+        except UnicodeDecodeError as exc:
+            raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, csv.Error, zipfile.BadZipFile) as exc:
+            raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
+    out = {}
+    for ident in sorted(people):
+        seq = people[ident]
+        seq.meta.update(people_meta(seq.scores), person=ident)
+        out[ident] = seq
+    if not any(s.meta["frames_present"] for s in out.values()):
+        raise fail(path, "nobody was found in any frame")
+    return out
+
+
 def is_video(path: str | Path) -> bool:
     """Whether `load_pose` reads ``path`` as a video (by its extension)."""
     return Path(path).suffix.lower() in VIDEO_EXTENSIONS
@@ -221,11 +295,12 @@ def is_video(path: str | Path) -> bool:
 def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None = None, *,
                on_frames: Sequence[Callable[[int, int | None], None] | None] | None = None,
                keep_frames: Sequence[Callable[[Any], None] | None] | None = None, **options: Any,
-               ) -> list[PoseSequence]:
+               ) -> list[PoseSequence | dict[int, PoseSequence]]:
     """`load_pose` of several inputs (``persons[i]``, ``on_frames[i]`` and ``keep_frames[i]`` for input i;
     ``options`` for all), with their videos estimated side by side, one thread each: a pose estimator uses one
     core and releases the GIL, so two videos take the time of one on two cores, with the same keypoints as
-    one after the other. The first failure (in input order) is raised; Ctrl-C stops the other estimations
+    one after the other. An input whose person is ``"all"`` gives everyone in it, {id: PoseSequence}
+    (`load_people`). The first failure (in input order) is raised; Ctrl-C stops the other estimations
     within a few frames."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -235,19 +310,28 @@ def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None 
     progress = list(on_frames) if on_frames is not None else [None] * n
     keeps = list(keep_frames) if keep_frames is not None else [None] * n
     videos = [i for i, p in enumerate(paths) if is_video(p)]
+
+    def read(i: int, **kwargs: Any) -> PoseSequence | dict[int, PoseSequence]:
+        if persons[i] == "all":
+            return load_people(paths[i], **kwargs, **options)
+        return load_pose(paths[i], person=persons[i], **kwargs, **options)
+
     if len(videos) < 2:
-        return [load_pose(p, person=persons[i], on_frames=progress[i], keep_frames=keeps[i], **options)
-                for i, p in enumerate(paths)]
+        return [read(i, on_frames=progress[i], keep_frames=keeps[i]) for i in range(n)]
+    if any(persons[i] == "all" for i in videos):
+        from ..video.detect import import_mediapipe
+
+        import_mediapipe()  # not in two threads at once: the import locks can deadlock
     stop = threading.Event()
 
-    def load(i: int) -> PoseSequence:
+    def load(i: int) -> PoseSequence | dict[int, PoseSequence]:
         def follow(done: int, total: int | None) -> None:
             if stop.is_set():
                 raise KeyboardInterrupt  # ends that estimation; its capture and estimator are closed
             if progress[i] is not None:
                 progress[i](done, total)
 
-        return load_pose(paths[i], person=persons[i], on_frames=follow, keep_frames=keeps[i], **options)
+        return read(i, on_frames=follow, keep_frames=keeps[i])
 
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="motionsim-pose") as pool:
         futures = [pool.submit(load, i) for i in range(n)]
@@ -274,11 +358,13 @@ def as_pose_sequence(obj: Any, *, source: str | None = None, fps: float | None =
     return from_array(obj, source=source, fps=fps)
 
 
-def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path, fmt: str | None = None) -> Path:
+def save_pose(seq: PoseSequence | Sequence[PoseSequence] | dict[int, PoseSequence] | Any, path: str | Path,
+              fmt: str | None = None) -> Path:
     """Write a motion as ``coco`` (NTU-style JSON), ``npy``, ``npz`` or ``csv``; format from the extension.
 
     ``seq`` is anything `as_pose_sequence` accepts; the ``coco`` writer also takes a list of sequences
-    (one person each, written with ``object_id`` 0, 1, ...). Returns the path written.
+    (one person each, written with ``object_id`` 0, 1, ...) or a dict {id: sequence} (what `load_people`
+    returns, written with its ids). Returns the path written.
 
     Examples
     --------
@@ -296,7 +382,9 @@ def save_pose(seq: PoseSequence | Sequence[PoseSequence] | Any, path: str | Path
     fmt = _ALIASES.get(fmt.lower(), fmt.lower())
     if fmt not in WRITERS:
         raise PoseFormatError(f"{path}: no writer for format {fmt!r}; known: {', '.join(WRITERS)}")
-    if fmt == "coco" and isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], PoseSequence):
+    if fmt == "coco" and isinstance(seq, dict) and seq and all(isinstance(s, PoseSequence) for s in seq.values()):
+        WRITERS[fmt](seq, path)
+    elif fmt == "coco" and isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], PoseSequence):
         WRITERS[fmt](list(seq), path)
     else:
         WRITERS[fmt](from_array(seq), path)

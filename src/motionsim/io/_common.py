@@ -241,6 +241,66 @@ def select_person(
     return points, scores, meta
 
 
+#: Frames a person of a file without ids may be missing and still keep their place (`each_person`).
+MEMORY_FRAMES = 45
+
+
+def _track_everyone(frames: Sequence[Sequence[Detection]]) -> list[list[int | None]]:
+    """Everyone in a file without ids, tracked by position: frame by frame, each detection goes to the person
+    whose last keypoint centre is nearest (Hungarian assignment on distance / body size), within `MAX_JUMP`
+    body sizes and `MEMORY_FRAMES` frames; a detection left over is a new person. Per person, the index of
+    their detection in each frame (None: absent)."""
+    from scipy.optimize import linear_sum_assignment
+
+    people: list[list[int | None]] = []
+    last: list[tuple[np.ndarray, float, int]] = []  # per person: centre, size, frame last seen
+    for t, dets in enumerate(frames):
+        found = [(i, cs) for i, d in enumerate(dets) if (cs := d.centre_size()) is not None]
+        taken: set[int] = set()
+        live = [k for k, (_, _, seen) in enumerate(last) if t - seen <= MEMORY_FRAMES]
+        if found and live:
+            cost = np.array([[np.linalg.norm(cs[0] - last[k][0]) / last[k][1] for k in live] for _, cs in found])
+            for r, c in zip(*linear_sum_assignment(cost)):
+                if cost[r, c] <= MAX_JUMP:
+                    k, (i, (centre, size)) = live[c], found[r]
+                    people[k][t], last[k] = i, (centre, size, t)
+                    taken.add(r)
+        for r, (i, (centre, size)) in enumerate(found):
+            if r not in taken:
+                people.append([None] * len(frames))
+                people[-1][t] = i
+                last.append((centre, size, t))
+    return people
+
+
+def each_person(frames: Sequence[Sequence[Detection]], n_joints: int, source: str | Path,
+                ) -> list[tuple[int, np.ndarray, np.ndarray, dict[str, Any]]]:
+    """Every person of a file: (id, points (T, J, 2), scores (T, J), meta) each, in id order.
+
+    With an id on every detection (``object_id``, ``person_id``), a person is an id; otherwise people are
+    tracked by position (`_track_everyone`) and numbered 0, 1, ... as they first appear. ``meta`` has
+    ``person`` (the id) and ``max_people``."""
+    all_dets = [d for dets in frames for d in dets]
+    if not all_dets:
+        raise fail(source, "nobody in any frame")
+    most = max(len(dets) for dets in frames)
+    if all(d.ident is not None for d in all_dets):
+        chosen = [(ident, _by_ident(frames, ident)) for ident in sorted({d.ident for d in all_dets})]  # type: ignore
+        label = "id"
+    else:
+        chosen = list(enumerate(_track_everyone(frames)))
+        label = "tracked"
+    out = []
+    for ident, rows in chosen:
+        points = np.zeros((len(frames), n_joints, 2), dtype=np.float32)
+        scores = np.zeros((len(frames), n_joints), dtype=np.float32)
+        for t, i in enumerate(rows):
+            if i is not None:
+                points[t], scores[t] = frames[t][i].points, frames[t][i].scores
+        out.append((int(ident), points, scores, {"person": int(ident), "max_people": most, "people_by": label}))
+    return out
+
+
 def bbox_of(points: np.ndarray, scores: np.ndarray) -> list[float]:
     """COCO box ``[x, y, w, h]`` around the present joints (zeros if none)."""
     ok = (scores > 0) & np.isfinite(points).all(axis=1)

@@ -15,14 +15,24 @@ when absent); missing frame numbers between the first and the last become all-mi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..pose import PoseSequence
-from ._common import Detection, as_float_array, bbox_of, fail, input_limit, read_json, select_person, too_large
+from ._common import (
+    Detection,
+    as_float_array,
+    bbox_of,
+    each_person,
+    fail,
+    input_limit,
+    read_json,
+    select_person,
+    too_large,
+)
 
 N_VALUES = 17 * 3
 
@@ -118,9 +128,9 @@ def _all_detections(objects: Sequence[Any], where: Sequence[str], source: Path) 
 FRAME_BYTES = 17 * 3 * 4
 
 
-def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
-    """Build a PoseSequence from already-parsed JSON of this format (``max_bytes``: the reading limit, which also
-    bounds the span of frame numbers)."""
+def _parsed(obj: Any, source: Path, max_bytes: int | None) -> tuple[list[list[Detection]], int, dict[str, Any]]:
+    """Every frame's detections (from the first frame number to the last), the first frame number, the
+    ``video`` header."""
     entries, video = _frames(obj, source)
     nums, objects, where = [], [], []
     for pos, entry in enumerate(entries):
@@ -154,7 +164,11 @@ def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int
         raise too_large(source, f"frame numbers {first} to {max(numbered)} would take", span * FRAME_BYTES,
                         max_bytes)
     frames = [numbered.get(n, []) for n in range(first, max(numbered) + 1)]
-    points, scores, meta = select_person(frames, 17, person, source)
+    return frames, first, video
+
+
+def _sequence(points: np.ndarray, scores: np.ndarray, meta: dict[str, Any], first: int, video: dict[str, Any],
+              source: Path) -> PoseSequence:
     meta.update(first_frame=first, format="coco")
     for key in ("width", "height"):
         if isinstance(video.get(key), (int, float)):
@@ -162,6 +176,27 @@ def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int
     fps = video.get("fps")
     fps = float(fps) if isinstance(fps, (int, float)) and fps > 0 else None
     return PoseSequence(points, scores, fps=fps, source=str(source), meta=meta)
+
+
+def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
+    """Build a PoseSequence from already-parsed JSON of this format (``max_bytes``: the reading limit, which also
+    bounds the span of frame numbers)."""
+    frames, first, video = _parsed(obj, source, max_bytes)
+    points, scores, meta = select_person(frames, 17, person, source)
+    return _sequence(points, scores, meta, first, video, source)
+
+
+def people_from_json(obj: Any, source: Path, max_bytes: int | None = None) -> dict[int, PoseSequence]:
+    """Every person of already-parsed JSON of this format: by ``object_id`` when every object has one, else
+    tracked by position (`_common.each_person`); each sequence spans every frame of the file."""
+    frames, first, video = _parsed(obj, source, max_bytes)
+    return {ident: _sequence(points, scores, meta, first, video, source)
+            for ident, points, scores, meta in each_person(frames, 17, source)}
+
+
+def read_people(path: Path, *, max_bytes: int | None = None) -> dict[int, PoseSequence]:
+    """Every person of an NTU/COCO-17 keypoint JSON file (`people_from_json`)."""
+    return people_from_json(read_json(path, max_bytes), path, max_bytes)
 
 
 def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
@@ -194,14 +229,19 @@ def _object(seq: PoseSequence, t: int, object_id: int) -> dict[str, Any] | None:
     }
 
 
-def write(seq: PoseSequence | Sequence[PoseSequence], path: Path) -> None:
-    """Write one or several people (``object_id`` 0, 1, ...) as an NTU/COCO-17 keypoint JSON file.
+def write(seq: PoseSequence | Sequence[PoseSequence] | Mapping[int, PoseSequence], path: Path) -> None:
+    """Write one or several people as an NTU/COCO-17 keypoint JSON file: a list is written with ``object_id``
+    0, 1, ..., a mapping {id: sequence} with its ids.
 
     Frames where a person has no present joint omit that person; coordinates are rounded to 1e-3 pixel,
     scores to 1e-4.
     Several sequences must have the same length.
     """
-    seqs = [seq] if isinstance(seq, PoseSequence) else list(seq)
+    if isinstance(seq, Mapping):
+        ids, seqs = [int(k) for k in seq], list(seq.values())
+    else:
+        seqs = [seq] if isinstance(seq, PoseSequence) else list(seq)
+        ids = list(range(len(seqs)))
     if not seqs or len({len(s) for s in seqs}) != 1:
         raise ValueError("write needs one PoseSequence or several of the same length")
     head = seqs[0]
@@ -213,7 +253,7 @@ def write(seq: PoseSequence | Sequence[PoseSequence], path: Path) -> None:
         video["fps"] = float(head.fps)
     annotations = []
     for t in range(len(head)):
-        objects = [o for k, s in enumerate(seqs) if (o := _object(s, t, k)) is not None]
+        objects = [o for k, s in zip(ids, seqs) if (o := _object(s, t, k)) is not None]
         annotations.append({"frame_num": t, "objects": objects})
     doc = {"info": {"description": "written by motionsim"}, "video": video, "annotations": annotations}
     Path(path).write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..pose import PoseSequence
 from ..skeleton import to_coco17
-from ._common import Detection, as_float_array, fail, input_limit, read_json, select_person, too_large
+from ._common import Detection, as_float_array, each_person, fail, input_limit, read_json, select_person, too_large
 
 #: Values per person -> layout name in `motionsim.skeleton.LAYOUTS`.
 LAYOUT_BY_LENGTH: dict[int, str] = {75: "body25", 54: "coco18"}
@@ -70,20 +70,8 @@ def _frame(obj: Any, source: Path) -> tuple[list[Detection], int | None]:
     return dets, length
 
 
-def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
-    """Read an OpenPose JSON folder (or a single frame file).
-
-    Examples
-    --------
-    >>> import json, tempfile
-    >>> d = Path(tempfile.mkdtemp())
-    >>> for t in range(2):
-    ...     _ = (d / f"c_{t:012d}_keypoints.json").write_text(json.dumps({"people": [
-    ...         {"pose_keypoints_2d": [10.0, 20.0, 0.9] * 25}]}))
-    >>> seq = read(d)
-    >>> len(seq), seq.meta["layout"]
-    (2, 'body25')
-    """
+def _read_frames(path: Path, max_bytes: int | None) -> tuple[list[list[Detection]], int, str]:
+    """Every frame's detections, joints per detection and the layout, of a folder (or one frame file)."""
     files = frame_files(path) if path.is_dir() else [path]
     if not files:
         raise fail(path, f"folder has no OpenPose '*{SUFFIX}' files")
@@ -104,6 +92,36 @@ def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None
         raise fail(path, f"no person detected in any of its {len(files)} frames")
     layout = LAYOUT_BY_LENGTH[next(iter(lengths))]
     n_joints = next(iter(lengths)) // 3
+    return frames, n_joints, layout
+
+
+def read_people(path: Path, *, max_bytes: int | None = None) -> dict[int, PoseSequence]:
+    """Every person of an OpenPose folder (by ``person_id`` when every person has one, else tracked by
+    position: `_common.each_person`)."""
+    frames, n_joints, layout = _read_frames(path, max_bytes)
+    people = {}
+    for ident, points, scores, meta in each_person(frames, n_joints, path):
+        points, scores = to_coco17(points, scores, layout)
+        meta.update(layout=layout, format="openpose")
+        people[ident] = PoseSequence(points, scores, fps=None, source=str(path), meta=meta)
+    return people
+
+
+def read(path: Path, *, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
+    """Read an OpenPose JSON folder (or a single frame file).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> for t in range(2):
+    ...     _ = (d / f"c_{t:012d}_keypoints.json").write_text(json.dumps({"people": [
+    ...         {"pose_keypoints_2d": [10.0, 20.0, 0.9] * 25}]}))
+    >>> seq = read(d)
+    >>> len(seq), seq.meta["layout"]
+    (2, 'body25')
+    """
+    frames, n_joints, layout = _read_frames(path, max_bytes)
     points, scores, meta = select_person(frames, n_joints, person, path)
     points, scores = to_coco17(points, scores, layout)
     meta.update(layout=layout, format="openpose")

@@ -98,10 +98,13 @@ class Panel:
 
     def points(self, index: int) -> np.ndarray:
         """Keypoints of frame ``index`` in panel pixels, shape=(17, 2)."""
-        kp = self.seq.keypoints[min(max(index, 0), len(self.seq) - 1)]
+        return self.to_panel(self.seq.keypoints[min(max(index, 0), len(self.seq) - 1)])
+
+    def to_panel(self, keypoints: np.ndarray) -> np.ndarray:
+        """Any keypoints of this side (pixels of its video) in panel pixels, e.g. another person in the frame."""
         if self._canvas is not None:
-            return self._canvas(kp)
-        return kp.astype(np.float64) * self._scale
+            return self._canvas(keypoints)
+        return np.asarray(keypoints).astype(np.float64) * self._scale
 
     def draw(self, index: int, part_scores: Mapping[str, float], threshold: float = 0.4) -> np.ndarray:
         """The background of frame ``index`` with its skeleton coloured by ``part_scores`` (parts as filmed)."""

@@ -104,6 +104,36 @@ def frame_overall_scores(result: Mapping[str, Any], scores: np.ndarray) -> np.nd
     return scores @ (w / w.sum())
 
 
+def person_frame_view(result: Mapping[str, Any], n_person: int, n_other: int, side: str,
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame of one person of a group, their part scores and the other input's matching frame, whichever
+    side (``"a"`` or ``"b"``) the person was on in ``result``.
+
+    On side A these are `frame_part_scores` and `frame_alignment`. On side B the alignment is read backwards:
+    a frame of B takes the mean scores of the frames of A shown with it, and the first of them; frames of B
+    that no frame of A shows take the nearest frame's.
+
+    Returns
+    -------
+    scores float64 (n_person, 5) in `BODY_PARTS` order; other int64 (n_person,), non-decreasing
+    """
+    if side == "a":
+        return frame_part_scores(result, n_person), frame_alignment(result, n_person, n_other)
+    scores_a = frame_part_scores(result, n_other)
+    align = frame_alignment(result, n_other, n_person)  # frame of B (the person) for each frame of A
+    count = np.bincount(align, minlength=n_person)[:n_person].astype(np.float64)
+    scores = np.stack([np.bincount(align, weights=scores_a[:, k], minlength=n_person)[:n_person]
+                       for k in range(len(BODY_PARTS))], axis=1)
+    first = np.full(n_person, -1, dtype=np.int64)
+    first[align[::-1]] = np.arange(n_other)[::-1]  # the first frame of A shown with each frame of B
+    shown = np.flatnonzero(count > 0)
+    nearest = shown[np.clip(np.searchsorted(shown, np.arange(n_person)), 0, len(shown) - 1)]
+    before = shown[np.clip(np.searchsorted(shown, np.arange(n_person)) - 1, 0, len(shown) - 1)]
+    nearest = np.where(np.abs(before - np.arange(n_person)) <= np.abs(nearest - np.arange(n_person)), before, nearest)
+    scores = scores[nearest] / count[nearest][:, None]
+    return scores, np.maximum.accumulate(first[nearest])
+
+
 def least_similar_moments(result: Mapping[str, Any], k: int = 3) -> list[dict[str, Any]]:
     """The ``k`` worst windows (lowest overall similarity) whose frame spans in A do not overlap, worst first.
 

@@ -75,3 +75,42 @@ def save(key: str, seq: PoseSequence) -> Path | None:
     except OSError as exc:
         log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
         return None
+
+
+def load_people(key: str, source: str) -> dict[int, PoseSequence] | None:
+    """The cached people of ``key`` (`save_people`), or None on a miss or a broken entry."""
+    path = cache_dir() / f"{key}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            fps = float(data["fps"])
+            metas = json.loads(str(data["meta"]))
+            keypoints, scores, ids = data["keypoints"], data["scores"], data["ids"]
+            if keypoints.ndim != 4 or len(metas) != len(ids) or len(ids) != len(keypoints):
+                raise ValueError("not a cache entry of several people")
+            return {int(i): PoseSequence(keypoints[k], scores[k], fps=fps if fps > 0 else None, source=source,
+                                         meta={**metas[k], "cache": "hit"}) for k, i in enumerate(ids)}
+    except (OSError, ValueError, KeyError) as exc:  # a truncated or foreign file: extract again
+        log.warning("ignoring broken cache entry %s (%s)", path, exc)
+        return None
+
+
+def save_people(key: str, people: Mapping[int, PoseSequence]) -> Path | None:
+    """Store several people (same length, one id each) under ``key`` atomically, as `save` stores one."""
+    folder = cache_dir()
+    seqs = list(people.values())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.part")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, keypoints=np.stack([s.keypoints for s in seqs]),
+                                scores=np.stack([s.scores for s in seqs]), ids=np.array(list(people), np.int64),
+                                fps=np.float64(seqs[0].fps or 0.0),
+                                meta=json.dumps([{k: v for k, v in s.meta.items() if k != "cache"} for s in seqs]))
+        final = folder / f"{key}.npz"
+        os.replace(tmp, final)
+        return final
+    except OSError as exc:
+        log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
+        return None

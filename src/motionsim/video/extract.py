@@ -77,6 +77,10 @@ class MediaPipeEstimator:
         scores = np.array([lm.visibility for lm in lms], dtype=np.float32)
         return points, scores
 
+    def reset(self) -> None:
+        """Forget the person being tracked (the next frame is searched afresh)."""
+        self._pose.reset()
+
     def close(self) -> None:
         self._pose.close()
 
@@ -138,7 +142,8 @@ def parse_person(text: str | int) -> str | int:
         return int(text)
     if text in ("auto", "largest", "central"):
         return text
-    raise PoseFormatError(f"--person must be auto, largest, central or an index 0, 1, ... (got {text!r})")
+    raise PoseFormatError(f"--person must be auto, largest, central, an index 0, 1, ... or all (everyone) "
+                          f"(got {text!r})")
 
 
 def extract_pose(

@@ -9,7 +9,7 @@ maps the joints back to full-frame pixels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,13 +105,30 @@ class CroppedEstimator:
         self.lost = 0
         self.hold = hold  # frames before the one the person was chosen in: wait where they will be
 
-    def __call__(self, frame_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    def __call__(self, frame_rgb: np.ndarray, hide: Sequence[Box] = ()) -> tuple[np.ndarray, np.ndarray] | None:
+        """The person's joints in this frame (full-frame pixels), or None. ``hide``: boxes of other people,
+        greyed out in the crop (a box that holds this person's centre is left alone: they overlap) so that the
+        estimator cannot take one of them for this person."""
         h, w = frame_rgb.shape[:2]
         # widen the search a little while the person is lost (not so far that it jumps to someone else)
         widen = 1.0 if self.hold > 0 else 1.25 ** min(self.lost, 4)
         self.hold -= 1
         x0, y0, x1, y1 = grow(self.box, self.margin * widen, w, h).astype(int)
-        found = self.inner(np.ascontiguousarray(frame_rgb[y0:y1, x0:x1]))
+        crop = np.ascontiguousarray(frame_rgb[y0:y1, x0:x1])
+        cx, cy = (self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2
+        covered = [b for b in hide if not (b[0] <= cx <= b[2] and b[1] <= cy <= b[3])]
+        if covered:
+            crop = crop.copy() if np.shares_memory(crop, frame_rgb) else crop
+            fill = crop.reshape(-1, crop.shape[-1]).mean(axis=0).astype(crop.dtype)
+            original = crop.copy()
+            for box in covered:
+                bx0, by0, bx1, by1 = (grow(np.asarray(box, np.float64), 1.1, w, h, 0.0)
+                                      - [x0, y0, x0, y0]).astype(int)
+                crop[max(by0, 0):max(by1, 0), max(bx0, 0):max(bx1, 0)] = fill
+            ox0, oy0, ox1, oy1 = (self.box - [x0, y0, x0, y0]).astype(int)  # this person's own box stays
+            own = (slice(max(oy0, 0), max(oy1, 0)), slice(max(ox0, 0), max(ox1, 0)))
+            crop[own] = original[own]
+        found = self.inner(crop)
         if found is None:
             self.lost += 1
             return None

@@ -28,7 +28,7 @@ class JobPublic(BaseModel):
     error: str | None = None
     options: dict[str, Any]
     inputs: dict[str, InputPublic]
-    summary: dict[str, Any] | None = None  # similarity, body_parts, flipped
+    summary: dict[str, Any] | None = None  # similarity, body_parts, flipped (everyone: the best person's)
     result: dict[str, Any] | None = None  # exactly `motionsim compare --json` (single-job view only)
     links: dict[str, str] = {}
 
@@ -38,9 +38,22 @@ class JobsPublic(BaseModel):
     count: int
 
 
+def summary_of(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """similarity, body_parts, flipped; of everyone (``{"people": [...]}``): the best person's, with
+    ``people`` (how many) and ``person`` (the best one's id)."""
+    if not result:
+        return None
+    if "people" in result:
+        scored = [p for p in result["people"] if "similarity" in p]
+        best = max(scored, key=lambda p: p["similarity"]) if scored else {}
+        return {"similarity": best.get("similarity"), "body_parts": best.get("body_parts"),
+                "flipped": best.get("flipped"), "people": len(result["people"]), "person": best.get("person")}
+    return {k: result[k] for k in ("similarity", "body_parts", "flipped")}
+
+
 def job_public(job: dict[str, Any], with_result: bool = True) -> JobPublic:
     result = job.get("result")
-    summary = ({k: result[k] for k in ("similarity", "body_parts", "flipped")} if result else None)
+    summary = summary_of(result)
     links = {kind: f"/api/jobs/{job['id']}/{name}" for kind, name in FILES.items() if kind in (job["files"] or {})}
     return JobPublic(
         id=job["id"], created=job["created"], status=job["status"], stage=job["stage"],

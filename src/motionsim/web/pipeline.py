@@ -1,8 +1,8 @@
 """One comparison job, as ``motionsim compare A B --json --video --report`` does it, with the same library
 calls (`motionsim.io.load_poses`, `motionsim.compare`, `motionsim.render.feedback.write_feedback`) plus the
-page's timeline; and the words of a failure, as the command line prints them. A live take's job (`live_save`)
-arrives already scored: its result is kept and only its files are made (drawn on its kept camera video, if
-any)."""
+page's timeline; everyone in one input (``--person auto,all``) as ``compare_people`` and the group's feedback;
+and the words of a failure, as the command line prints them. A live take's job (`live_save`) arrives already
+scored: its result is kept and only its files are made (drawn on its kept camera video, if any)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
     """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report).
     ``max_bytes``: the reading limit of keypoint files (`motionsim.io.load_pose`)."""
     from ..io import is_video, load_poses
-    from ..person_spec import person_for
+    from ..person_spec import ALL, person_choices
     from ..render.backgrounds import FrameStore
     from ..render.feedback import source_video, write_feedback
     from ..similarity import compare
@@ -45,9 +45,12 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
                 stage("poses", sum(done) / 2)
         return frames_done
 
-    seq_a, seq_b = load_poses(paths, [person_for(opts.get("person", "auto"), i) for i in range(2)],
-                              on_frames=[progress(0), progress(1)], keep_frames=stores, max_bytes=max_bytes)
+    persons = person_choices(opts.get("person", "auto"), 2)
+    seq_a, seq_b = load_poses(paths, persons, on_frames=[progress(0), progress(1)], keep_frames=stores,
+                              max_bytes=max_bytes)
     stage("scoring")
+    if ALL in persons:
+        return _everyone(job, out_dir, stage, persons, [seq_a, seq_b], stores)
     data = job.get("result") or compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"],
                                         flip=opts["flip"]).to_dict()
     camera = inputs.get("camera", {}).get("path")  # a live take's kept camera video
@@ -63,6 +66,32 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
                                     frames_a=stores[0], frames_b=stores[1]))
     fps = seq_a.fps or (data.get("fps") or {}).get("a")  # the feedback video's rate (render.video.output_fps)
     Path(files["timeline"]).write_text(json.dumps(page_timeline(data, opts["threshold"], fps)), encoding="utf-8")
+    return data, files
+
+
+def _everyone(job: dict[str, Any], out_dir: Path, stage: StageCallback, persons: list[str], seqs: list[Any],
+              stores: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The job of ``compare A B --person auto,all --json --video --report``: ``{"people": [...]}``, the group's
+    feedback video and report (no page timeline: each person has their own, in the report)."""
+    from ..io import is_video
+    from ..people_scores import compare_people
+    from ..render.group import write_people_feedback
+
+    opts, inputs = job["options"], job["inputs"]
+    k = persons.index("all")
+    data = compare_people(seqs[0], seqs[1], window=opts["window"], stride=opts["stride"], flip=opts["flip"]).to_dict()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"json": str(out_dir / "result.json")}
+    Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if opts.get("feedback", True):
+        paths = [inputs[s]["path"] for s in ("a", "b")]
+        files.update(write_people_feedback(
+            data, seqs[k], seqs[1 - k], side="ab"[k], video=out_dir / "feedback.mp4", report=out_dir / "report.html",
+            group_video=paths[k] if is_video(paths[k]) else None,
+            reference_video=paths[1 - k] if is_video(paths[1 - k]) else None,
+            group_name=inputs["ab"[k]]["name"], reference_name=inputs["ab"[1 - k]]["name"],
+            threshold=opts["threshold"], progress=False, on_stage=stage, group_frames=stores[k],
+            reference_frames=stores[1 - k]))
     return data, files
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from ...errors import PoseFormatError
 from ...values import stride_length, unit_float, window_length
 from ..cleanup import forget
 from ..deps import LeasesDep, SettingsDep, StoreDep, WorkerDep
@@ -43,6 +44,26 @@ async def _input(side: str, upload: UploadFile | None, name: str | None, setting
     raise InputRejected(f"no file {side.upper()}: upload one or pick one from the data folder")
 
 
+def _with_everyone(person: str, everyone: str) -> str:
+    """The --person of a job: ``person``, with ``all`` on the side ``everyone`` names ("a", "b" or "")."""
+    from ...person_spec import person_choices, person_for
+
+    side = everyone.strip().lower()
+    if side not in ("", "a", "b"):
+        raise InputRejected(f"everyone: expected a or b (the input whose people are all scored), got {everyone!r}")
+    try:
+        if side:
+            choices = [person_for(person, 0), person_for(person, 1)]
+            if "all" in choices:
+                raise PoseFormatError(f"--person {person} and everyone {side}: choose everyone once")
+            choices["ab".index(side)] = "all"
+            person = ",".join(choices)
+        person_choices(person, 2)  # all on both sides is refused here, in the CLI's words
+    except PoseFormatError as exc:
+        raise InputRejected(str(exc)) from None
+    return person
+
+
 @router.post("/compare", status_code=202, response_model=JobPublic,
              responses={200: {"description": "with wait=true: exactly `motionsim compare --json`"},
                         400: {"description": "bad input, in the CLI's words"}, 413: {"description": "too large"}})
@@ -58,16 +79,18 @@ async def compare(
     threshold: Annotated[str, Form()] = "0.4",
     person: Annotated[str, Form(description="auto, largest, central, an index, or A,B")] = "auto",
     feedback: Annotated[bool, Form(description="render the feedback video and the report")] = True,
+    everyone: Annotated[str, Form(description="'a' or 'b': score everyone in that input (--person all)")] = "",
     wait: Annotated[bool, Query(description="answer with the result when done")] = False,
 ):
     """Compare A with B (``motionsim compare A B --window --stride [--flip] --json``) in the background."""
     if len(person) > MAX_PERSON_CHARS or not person.isprintable():
         raise InputRejected(f"argument --person: expected auto, largest, central, an index or two choices such as "
                             f"1,0, got {len(person)} characters")
+    person = _with_everyone(person.strip() or "auto", everyone)
     options = {"window": _option(window_length, window, "--window"),
                "stride": _option(stride_length, stride, "--stride"), "flip": flip,
                "threshold": _option(unit_float, threshold, "--threshold"),
-               "person": person.strip() or "auto", "feedback": feedback}
+               "person": person, "feedback": feedback}
     saved: list[dict[str, str]] = []
     job = None
     try:  # the stored uploads are held (leases) until the job row that refers to them exists

@@ -112,6 +112,13 @@ async function showResult(job) {
   const result = job.result;
   $("#result").hidden = false;
   $("#result-title").textContent = `${job.inputs.a.name}  vs  ${job.inputs.b.name}`;
+  showPeople(result.people);
+  if (result.people) {
+    showVideoAndLinks(job);
+    drawTimeline(null);
+    $("#moments").replaceChildren(el("li", { class: "note" }, "each person's timeline is in the HTML report"));
+    return;
+  }
   const colors = (timeline && timeline.colors) || {};
   const overall = $("#overall");
   overall.replaceChildren(
@@ -128,6 +135,39 @@ async function showResult(job) {
        part in weights ? `${Math.round(weights[part] * 100)} %` : "")));
   $("#parts tbody").replaceChildren(...rows);
   $("#flipped").hidden = !result.flipped;
+  showVideoAndLinks(job);
+  drawTimeline(timeline);
+  drawMoments(timeline);
+}
+
+// everyone in one input (--person all): one row per person, the best and the weakest marked
+function showPeople(people) {
+  const table = $("#people");
+  table.hidden = !people;
+  $("#parts").hidden = Boolean(people);
+  $("#result").classList.toggle("everyone", Boolean(people));  // the table is wide: below the video
+  if (!people) return;
+  const scored = people.filter((p) => p.similarity !== undefined);
+  const best = scored.length ? scored.reduce((a, b) => (b.similarity > a.similarity ? b : a)) : null;
+  const weakest = scored.length > 1 ? scored.reduce((a, b) => (b.similarity < a.similarity ? b : a)) : null;
+  $("#overall").replaceChildren(
+    el("span", { class: "label" }, `everyone: ${people.length} ${people.length === 1 ? "person" : "people"}`),
+    best ? el("span", { class: "value", id: "score-overall", "data-score": best.similarity },
+              `#${best.person} ${best.similarity.toFixed(3)}`) : el("span", {}, "nobody scored"));
+  const rows = people.map((p) => el("tr", { "data-person": p.person },
+    el("td", {}, `#${p.person}`),
+    el("td", { class: "num", title: "first-last frame (frames seen)" },
+       `${p.first_frame}-${p.last_frame} (${p.frames_present})`),
+    ...(p.similarity === undefined
+      ? [el("td", { colspan: 7, class: "note" }, p.error || "not scored")]
+      : [el("td", { class: "num", "data-score": p.similarity }, p.similarity.toFixed(2)),
+         ...Object.keys(PARTS).map((part) => el("td", { class: "num", "data-part": part },
+           p.body_parts[part].toFixed(2))),
+         el("td", { class: "mark" }, p === best ? "best" : p === weakest ? "weakest" : "")])));
+  $("#people tbody").replaceChildren(...rows);
+}
+
+function showVideoAndLinks(job) {
   const video = $("#feedback");
   if (job.links.video) {
     video.hidden = false;
@@ -138,8 +178,6 @@ async function showResult(job) {
     video.hidden = true;
     $("#no-video").hidden = false;
   }
-  drawTimeline(timeline);
-  drawMoments(timeline);
   const names = { report: "HTML report", video: "feedback video", json: "result JSON" };
   $("#links").replaceChildren(...Object.entries(names).filter(([k]) => job.links[k]).flatMap(([k, label], i) => [
     i ? " · " : "", el("a", { href: job.links[k], id: `link-${k}`, target: "_blank", rel: "noopener" }, label)]));
@@ -226,7 +264,8 @@ async function loadHistory() {
     el("td", {}, new Date(job.created * 1000).toLocaleString()),
     el("td", {}, job.inputs.a ? job.inputs.a.name : ""),
     el("td", {}, job.inputs.b ? job.inputs.b.name : ""),
-    el("td", { class: "num" }, job.summary ? job.summary.similarity.toFixed(3) : ""),
+    el("td", { class: "num" }, job.summary && job.summary.similarity != null ? job.summary.similarity.toFixed(3)
+                                : (job.options.person || "").includes("all") ? "everyone" : ""),
     el("td", { class: `status ${job.status}`, title: job.error || "" }, job.status),
     el("td", {},
       el("button", { type: "button", class: "link", onclick: () => openJob(job.id) }, "open"), " ",
