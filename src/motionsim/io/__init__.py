@@ -199,8 +199,8 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     path = Path(path)
     _check_path(path)
     if person == "all":
-        raise fail(path, "person 'all' (everyone) gives several people: they are read with load_people "
-                         "(extract --person all, compare --person auto,all); here choose one person")
+        raise fail(path, "person 'all' (everyone) gives several people and this takes one: choose auto or an "
+                         "id here (everyone: compare --person auto,all, extract --person all, or load_people)")
     if (fmt or "").lower() == "video" or (fmt is None and path.suffix.lower() in VIDEO_EXTENSIONS):
         return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
                            estimator=estimator, keep_frames=keep_frames).validate()
