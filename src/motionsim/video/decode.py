@@ -144,3 +144,53 @@ def hold_estimates(index: np.ndarray, n_frames: int) -> np.ndarray:
     [0, 0, 1, 1, 2, 2]
     """
     return np.maximum(np.searchsorted(index, np.arange(n_frames), side="right") - 1, 0)
+
+
+class EstimationPass:
+    """One pose-estimation pass over an opened video, as both the one-person and the everyone extractors make it:
+    the video's rate and size, the frames to estimate (above 30 fps, one per 30 fps instant:
+    `frames_to_estimate`; all when ``model_rate`` is False), decoded in the background (`DecodedFrames`), and
+    the progress shown as they go (a tqdm bar on ``terminal``, ``on_frames(done, total)`` every 10 frames and at
+    the end). Iterate once for (frame number, RGB frame); ``index`` then lists the frames estimated and `held`
+    maps every frame of the video to the estimate it shows."""
+
+    def __init__(self, cap: Any, name: str, *, max_frames: int | None = None, model_rate: bool = True,
+                 keep_frames: KeepFrames | None = None, progress: bool | None = None,
+                 on_frames: Callable[[int, int | None], None] | None = None, terminal: Any = None) -> None:
+        cv2 = cv2_module()
+        self.fps: float | None = float(cap.get(cv2.CAP_PROP_FPS)) or None
+        self.width, self.height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
+        if max_frames is not None:
+            total = min(total, max_frames) if total else max_frames
+        self.wanted = frames_to_estimate(total or 0, self.fps) if model_rate else None
+        self.to_estimate = len(self.wanted) if self.wanted is not None else total
+        self.index: list[int] = []
+        self._frames = DecodedFrames(cap, max_frames, self.wanted, keep_frames)
+        self._name, self._progress, self._on_frames, self._terminal = name, progress, on_frames, terminal
+
+    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+        from tqdm.auto import tqdm
+
+        disable = None if self._progress is None else not self._progress
+        with tqdm(total=self.to_estimate, unit="frame", desc=self._name, disable=disable,
+                  file=self._terminal) as bar:
+            for i, frame_rgb in self._frames:
+                yield i, frame_rgb
+                self.index.append(i)
+                bar.update(1)
+                if self._on_frames is not None and len(self.index) % 10 == 0:
+                    self._on_frames(len(self.index), self.to_estimate)
+        if self._on_frames is not None:
+            self._on_frames(len(self.index), self.to_estimate)
+
+    @property
+    def n_frames(self) -> int:
+        """Frames of the video (decoded, or estimated: the last one may be the last decoded)."""
+        return max(self._frames.count, self.index[-1] + 1) if self.index else self._frames.count
+
+    def held(self) -> np.ndarray | None:
+        """For every frame of the video, the position in ``index`` of the estimate it shows (`hold_estimates`);
+        None when every frame was estimated."""
+        return None if self.wanted is None else hold_estimates(np.asarray(self.index), self.n_frames)
+

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import PoseFormatError
 from ..pose import PoseSequence, people_meta
 from ..skeleton import LAYOUTS, to_coco17
-from .decode import DecodedFrames, KeepFrames, frames_to_estimate, hold_estimates, open_video
+from .decode import EstimationPass, KeepFrames, open_video
 from .detect import MediaPipePoseDetector
 from .extract import ESTIMATORS
 from .tracking import PeopleTracker
@@ -61,8 +61,6 @@ def extract_people(
     PoseFormatError
         for a file that cannot be read or decoded, and for a video in which nobody is found.
     """
-    from tqdm.auto import tqdm
-
     from .quiet import native_stderr_silenced, quiet_native_logging
 
     path = Path(path)
@@ -76,56 +74,40 @@ def extract_people(
     workers = workers or min(4, os.cpu_count() or 1)
     with native_stderr_silenced(quiet) as terminal:
         cap = open_video(path)
-        import cv2
-
         tracker = None
         try:
             tracker = PeopleTracker(lambda: ESTIMATORS[estimator](**options), DETECTORS[estimator](),
                                     every=every, max_people=max_people, workers=workers)
             layout = ESTIMATORS[estimator].layout
-            fps = float(cap.get(cv2.CAP_PROP_FPS)) or None
-            width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-            total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-            if max_frames is not None:
-                total = min(total, max_frames) if total else max_frames
-            wanted = frames_to_estimate(total or 0, fps) if model_rate else None
-            to_estimate = len(wanted) if wanted is not None else total
-            index: list[int] = []
-            frames = DecodedFrames(cap, max_frames, wanted, keep_frames)
-            disable = None if progress is None else not progress
-            with tqdm(total=to_estimate, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
-                for i, frame_rgb in frames:
-                    tracker.step(frame_rgb)
-                    index.append(i)
-                    bar.update(1)
-                    if on_frames is not None and len(index) % 10 == 0:
-                        on_frames(len(index), to_estimate)
-            if on_frames is not None:
-                on_frames(len(index), to_estimate)
+            video = EstimationPass(cap, path.name, max_frames=max_frames, model_rate=model_rate,
+                                   keep_frames=keep_frames, progress=progress, on_frames=on_frames,
+                                   terminal=terminal)
+            for _, frame_rgb in video:
+                tracker.step(frame_rgb)
             found = tracker.people()
         finally:
             cap.release()
             if tracker is not None:
                 tracker.close()
-    if not index:
+    if not video.index:
         raise PoseFormatError(f"{path}: video has zero readable frames")
-    n_frames = max(frames.count, index[-1] + 1)
+    n_frames = video.n_frames
     if not found:
         raise PoseFormatError(f"{path}: nobody was found in any of its {n_frames} frames")
-    held = hold_estimates(np.asarray(index), n_frames) if wanted is not None else None
+    held = video.held()
     n_joints = LAYOUTS[layout][0]
     people: dict[int, PoseSequence] = {}
     for ident, poses in enumerate(found):
-        points = np.zeros((len(index), n_joints, 2), np.float32)
-        scores = np.zeros((len(index), n_joints), np.float32)
+        points = np.zeros((len(video.index), n_joints, 2), np.float32)
+        scores = np.zeros((len(video.index), n_joints), np.float32)
         for t, (p, s) in poses.items():
             points[t], scores[t] = p[:, :2], s
         kp, sc = to_coco17(points, scores, layout)
         if held is not None:
             kp, sc = kp[held], sc[held]
-        meta = {"width": width, "height": height, "backend": estimator, "layout": layout, "format": "video",
-                "person": ident, "estimated_frames": len(index), **people_meta(sc)}
-        people[ident] = PoseSequence(kp, sc, fps=fps, source=str(path), meta=meta)
+        meta = {"width": video.width, "height": video.height, "backend": estimator, "layout": layout,
+                "format": "video", "person": ident, "estimated_frames": len(video.index), **people_meta(sc)}
+        people[ident] = PoseSequence(kp, sc, fps=video.fps, source=str(path), meta=meta)
     log.info("%s: %d frames, %d people", path, n_frames, len(people))
     return people
 

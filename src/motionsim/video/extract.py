@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import MissingExtraError, PoseFormatError
 from ..pose import PoseSequence
 from ..skeleton import LAYOUTS, to_coco17
-from .decode import DecodedFrames, KeepFrames, frames_to_estimate, hold_estimates, open_video
+from .decode import EstimationPass, KeepFrames, open_video
 
 log = logging.getLogger(__name__)
 
@@ -190,8 +190,6 @@ def extract_pose(
     PoseFormatError
         for a file that cannot be read or decoded, and for a video in which nobody is found.
     """
-    from tqdm.auto import tqdm
-
     from .quiet import native_stderr_silenced, quiet_native_logging
 
     path = Path(path)
@@ -206,7 +204,6 @@ def extract_pose(
     owned = False
     with native_stderr_silenced(quiet) as terminal:
         cap = open_video(path)
-        import cv2
 
         try:
             name, estimate, owned = _make_estimator(estimator, options)
@@ -216,29 +213,16 @@ def extract_pose(
             if person != "auto":
                 estimate = _follow_person(cap, estimate, estimator, person, options, path)
             n_joints = LAYOUTS[layout][0]
-            fps = float(cap.get(cv2.CAP_PROP_FPS)) or None
-            width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-            total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-            if max_frames is not None:
-                total = min(total, max_frames) if total else max_frames
-            wanted = frames_to_estimate(total or 0, fps) if model_rate else None
-            to_estimate = len(wanted) if wanted is not None else total
-            points, scores, index = [], [], []
-            frames = DecodedFrames(cap, max_frames, wanted, keep_frames)
-            disable = None if progress is None else not progress
-            with tqdm(total=to_estimate, unit="frame", desc=path.name, disable=disable, file=terminal) as bar:
-                for i, frame_rgb in frames:
-                    found = estimate(frame_rgb)
-                    if found is None:
-                        found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
-                    points.append(np.asarray(found[0], np.float32)[:, :2])
-                    scores.append(np.asarray(found[1], np.float32))
-                    index.append(i)
-                    bar.update(1)
-                    if on_frames is not None and len(points) % 10 == 0:
-                        on_frames(len(points), to_estimate)
-            if on_frames is not None:
-                on_frames(len(points), to_estimate)
+            video = EstimationPass(cap, path.name, max_frames=max_frames, model_rate=model_rate,
+                                   keep_frames=keep_frames, progress=progress, on_frames=on_frames,
+                                   terminal=terminal)
+            points, scores = [], []
+            for _, frame_rgb in video:
+                found = estimate(frame_rgb)
+                if found is None:
+                    found = (np.zeros((n_joints, 2), np.float32), np.zeros(n_joints, np.float32))
+                points.append(np.asarray(found[0], np.float32)[:, :2])
+                scores.append(np.asarray(found[1], np.float32))
         finally:
             cap.release()
             if owned and hasattr(estimate, "close"):
@@ -246,16 +230,16 @@ def extract_pose(
     if not points:
         raise PoseFormatError(f"{path}: video has zero readable frames")
     kp, sc = to_coco17(np.stack(points), np.stack(scores), layout)
-    if wanted is not None:  # one pose per frame of the video: the frames not estimated hold the one before
-        held = hold_estimates(np.asarray(index), max(frames.count, index[-1] + 1))
+    held = video.held()
+    if held is not None:  # one pose per frame of the video: the frames not estimated hold the one before
         kp, sc = kp[held], sc[held]
     detected = int((sc > 0).any(axis=1).sum())
     if detected == 0:
         raise PoseFormatError(f"{path}: nobody was found in any of its {len(kp)} frames")
     log.info("%s: %d frames, person detected in %d (%s estimator)", path, len(kp), detected, name)
-    meta = {"width": width, "height": height, "backend": name, "layout": layout, "format": "video",
-            "person": person, "estimated_frames": len(index)}
-    return PoseSequence(kp, sc, fps=fps, source=str(path), meta=meta)
+    meta = {"width": video.width, "height": video.height, "backend": name, "layout": layout, "format": "video",
+            "person": person, "estimated_frames": len(video.index)}
+    return PoseSequence(kp, sc, fps=video.fps, source=str(path), meta=meta)
 
 
 def load_video(
