@@ -13,9 +13,10 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -23,7 +24,10 @@ from .._version import __version__
 from ..digest import file_sha256
 from ..pose import PoseSequence
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
+
 
 def cache_dir() -> Path:
     """Where extracted poses are kept (created on first write)."""
@@ -43,74 +47,73 @@ def cache_key(path: str | Path, estimator: str, options: Mapping[str, Any], esti
     return hashlib.sha256(recipe.encode()).hexdigest()[:32]
 
 
-def load(key: str, source: str) -> PoseSequence | None:
-    """The cached poses of ``key`` (with ``source`` as their name), or None on a miss or a broken entry."""
+def _read_entry(key: str, read: Callable[[Any], T]) -> T | None:
+    """``read(npz)`` of the entry ``key``, or None on a miss or a broken entry (truncated, foreign: the video is
+    estimated again)."""
     path = cache_dir() / f"{key}.npz"
     if not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            fps = float(data["fps"])
-            meta = json.loads(str(data["meta"]))
-            seq = PoseSequence(data["keypoints"], data["scores"], fps=fps if fps > 0 else None, source=source,
-                               meta={**meta, "cache": "hit"})
-    except (OSError, ValueError, KeyError) as exc:  # a truncated or foreign file: extract again
+            return read(data)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("ignoring broken cache entry %s (%s)", path, exc)
         return None
-    return seq
+
+
+def _write_entry(key: str, **arrays: Any) -> Path | None:
+    """Store ``arrays`` under ``key`` atomically; a cache that cannot be written only costs a warning."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.part")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        final = folder / f"{key}.npz"
+        os.replace(tmp, final)
+        return final
+    except OSError as exc:
+        log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
+        return None
+
+
+def _stored_meta(seq: PoseSequence) -> dict[str, Any]:
+    return {k: v for k, v in seq.meta.items() if k != "cache"}
+
+
+def load(key: str, source: str) -> PoseSequence | None:
+    """The cached poses of ``key`` (with ``source`` as their name), or None on a miss or a broken entry."""
+    def read(data: Any) -> PoseSequence:
+        fps = float(data["fps"])
+        return PoseSequence(data["keypoints"], data["scores"], fps=fps if fps > 0 else None, source=source,
+                            meta={**json.loads(str(data["meta"])), "cache": "hit"})
+
+    return _read_entry(key, read)
 
 
 def save(key: str, seq: PoseSequence) -> Path | None:
     """Store ``seq`` under ``key`` atomically; a cache that cannot be written only costs a warning."""
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.part")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, keypoints=seq.keypoints, scores=seq.scores, fps=np.float64(seq.fps or 0.0),
-                                meta=json.dumps({k: v for k, v in seq.meta.items() if k != "cache"}))
-        final = folder / f"{key}.npz"
-        os.replace(tmp, final)
-        return final
-    except OSError as exc:
-        log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
-        return None
+    return _write_entry(key, keypoints=seq.keypoints, scores=seq.scores, fps=np.float64(seq.fps or 0.0),
+                        meta=json.dumps(_stored_meta(seq)))
 
 
 def load_people(key: str, source: str) -> dict[int, PoseSequence] | None:
     """The cached people of ``key`` (`save_people`), or None on a miss or a broken entry."""
-    path = cache_dir() / f"{key}.npz"
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            fps = float(data["fps"])
-            metas = json.loads(str(data["meta"]))
-            keypoints, scores, ids = data["keypoints"], data["scores"], data["ids"]
-            if keypoints.ndim != 4 or len(metas) != len(ids) or len(ids) != len(keypoints):
-                raise ValueError("not a cache entry of several people")
-            return {int(i): PoseSequence(keypoints[k], scores[k], fps=fps if fps > 0 else None, source=source,
-                                         meta={**metas[k], "cache": "hit"}) for k, i in enumerate(ids)}
-    except (OSError, ValueError, KeyError) as exc:  # a truncated or foreign file: extract again
-        log.warning("ignoring broken cache entry %s (%s)", path, exc)
-        return None
+    def read(data: Any) -> dict[int, PoseSequence]:
+        fps = float(data["fps"])
+        metas = json.loads(str(data["meta"]))
+        keypoints, scores, ids = data["keypoints"], data["scores"], data["ids"]
+        if keypoints.ndim != 4 or len(metas) != len(ids) or len(ids) != len(keypoints):
+            raise ValueError("not a cache entry of several people")
+        return {int(i): PoseSequence(keypoints[k], scores[k], fps=fps if fps > 0 else None, source=source,
+                                     meta={**metas[k], "cache": "hit"}) for k, i in enumerate(ids)}
+
+    return _read_entry(key, read)
 
 
 def save_people(key: str, people: Mapping[int, PoseSequence]) -> Path | None:
     """Store several people (same length, one id each) under ``key`` atomically, as `save` stores one."""
-    folder = cache_dir()
     seqs = list(people.values())
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.part")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, keypoints=np.stack([s.keypoints for s in seqs]),
-                                scores=np.stack([s.scores for s in seqs]), ids=np.array(list(people), np.int64),
-                                fps=np.float64(seqs[0].fps or 0.0),
-                                meta=json.dumps([{k: v for k, v in s.meta.items() if k != "cache"} for s in seqs]))
-        final = folder / f"{key}.npz"
-        os.replace(tmp, final)
-        return final
-    except OSError as exc:
-        log.warning("could not write the pose cache in %s (%s); extraction will run again next time", folder, exc)
-        return None
+    return _write_entry(key, keypoints=np.stack([s.keypoints for s in seqs]),
+                        scores=np.stack([s.scores for s in seqs]), ids=np.array(list(people), np.int64),
+                        fps=np.float64(seqs[0].fps or 0.0), meta=json.dumps([_stored_meta(s) for s in seqs]))
