@@ -62,3 +62,19 @@ def compare_json(*argv):
     assert code == 0, out
     return json.loads(out)
 
+
+def write_clips(folder, n: int, seed: int) -> list[str]:
+    """``n`` random motions of 60-159 frames saved as .npy files in ``folder`` (a library's clips)."""
+    import numpy as np
+
+    from motionsim.evaluate.toy import random_motion
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(n):
+        path = folder / f"clip{seed}_{i:03d}.npy"
+        np.save(path, random_motion(int(rng.integers(60, 160)), rng))
+        paths.append(str(path))
+    return paths
+

@@ -11,27 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import write_clips
 from motionsim.cli import main
 from motionsim.embed import embed_sequences
 from motionsim.errors import MissingExtraError
-from motionsim.evaluate.toy import random_motion
 from motionsim.io import as_pose_sequence
 from motionsim.resample import resample
 from motionsim.similarity import compare, overall_score, part_weights
 
 pytest.importorskip("faiss")
 from motionsim.index import IndexFormatError, MotionIndex, search  # noqa: E402 - after the skip
-
-
-def write_clips(folder: Path, n: int, seed: int) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    paths = []
-    for i in range(n):
-        path = folder / f"clip{seed}_{i:03d}.npy"
-        np.save(path, random_motion(int(rng.integers(60, 160)), rng))
-        paths.append(str(path))
-    return paths
 
 
 @pytest.fixture(scope="session")

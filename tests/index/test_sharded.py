@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import write_clips as write_helpers_clips
 from motionsim.cli import main
 from motionsim.engine import LocalEngine, ShardUnavailableError
-from motionsim.evaluate.toy import random_motion
 from motionsim.index import IndexFormatError, MotionIndex, ShardedIndex, open_library, search
 from motionsim.index.sharded import MANIFEST_FILE, shard_sizes
 
@@ -24,13 +24,8 @@ KEYS_TRIED = [("overall", False), ("torso", True), ("left_leg", False)]
 
 
 def write_clips(folder: Path, n: int, seed: int) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    paths = []
-    for i in range(n):
-        path = folder / f"clip{seed}_{i:03d}.npy"
-        np.save(path, random_motion(int(rng.integers(60, 160)), rng))
-        paths.append(str(path))
+    """`helpers.write_clips` with an unreadable clip among them."""
+    paths = write_helpers_clips(folder, n, seed)
     broken = folder / "broken.npy"
     broken.write_bytes(b"not an array")  # skipped by every build, so clip numbers count readable clips only
     return paths[:7] + [str(broken)] + paths[7:]

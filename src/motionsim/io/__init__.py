@@ -20,9 +20,10 @@ more bytes once decompressed, are refused before anything is allocated.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -160,6 +161,19 @@ def _dispatch(path: Path, fmt: str | None, person: int | str, max_bytes: int | N
     return READERS[fmt](path, person=person, max_bytes=max_bytes)
 
 
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A reader's failure as one `PoseFormatError` line that names the file (ours pass through)."""
+    try:
+        yield
+    except (PoseFormatError, MissingExtraError):
+        raise
+    except UnicodeDecodeError as exc:
+        raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, csv.Error, zipfile.BadZipFile) as exc:
+        raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
+
+
 def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto", cache: bool = True,
               quiet: bool = True, on_frames: Callable[[int, int | None], None] | None = None,
               estimator: str = "mediapipe", keep_frames: Callable[[Any], None] | None = None,
@@ -205,14 +219,8 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
         return _read_video(path, person=person, cache=cache, quiet=quiet, on_frames=on_frames,
                            estimator=estimator, keep_frames=keep_frames).validate()
     person = _keypoint_person(path, person)
-    try:
+    with _reading(path):
         seq = _dispatch(path, fmt, person, max_bytes)
-    except (PoseFormatError, MissingExtraError):
-        raise
-    except UnicodeDecodeError as exc:
-        raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, csv.Error, zipfile.BadZipFile) as exc:
-        raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
     return seq.validate()
 
 
@@ -269,14 +277,8 @@ def load_people(path: str | Path, fmt: str | None = None, *, cache: bool = True,
         people = _read_video_people(path, cache=cache, quiet=quiet, on_frames=on_frames, estimator=estimator,
                                     keep_frames=keep_frames)
     else:
-        try:
+        with _reading(path):
             people = _read_people(path, fmt, max_bytes)
-        except (PoseFormatError, MissingExtraError):
-            raise
-        except UnicodeDecodeError as exc:
-            raise fail(path, f"is not UTF-8 text ({exc.reason})") from exc
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, csv.Error, zipfile.BadZipFile) as exc:
-            raise fail(path, f"cannot be read: {type(exc).__name__}: {exc}") from exc
     out = {}
     for ident in sorted(people):
         seq = people[ident]
