@@ -171,6 +171,8 @@ def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> n
 def _percentile_over_frames(values: np.ndarray, q: float) -> np.ndarray:
     """``np.nanpercentile(values, q, axis=-2)`` (linear interpolation), vectorised: numpy's own loops over
     the columns when NaNs are present, which made this the slowest step of preprocessing."""
+    if values.shape[-2] and np.isfinite(values).all():  # every column holds every frame: two order statistics
+        return _percentile_all_finite(values, q)
     ordered = np.sort(values, axis=-2)  # NaN last
     n = np.isfinite(ordered).sum(axis=-2, keepdims=True)
     pos = np.maximum(n - 1, 0) * (q / 100.0)
@@ -180,6 +182,19 @@ def _percentile_over_frames(values: np.ndarray, q: float) -> np.ndarray:
     low, high = np.take_along_axis(ordered, lo, axis=-2), np.take_along_axis(ordered, hi, axis=-2)
     out = (low + (high - low) * frac)[..., 0, :]
     return np.where(n[..., 0, :] > 0, out, np.nan)
+
+
+def _percentile_all_finite(values: np.ndarray, q: float) -> np.ndarray:
+    """`_percentile_over_frames` of values without NaN, bit for bit: the two order statistics it interpolates
+    between found by partitioning instead of sorting every column (4x less work for 5,040 frames)."""
+    n = values.shape[-2]
+    pos = (n - 1) * (q / 100.0)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, n - 1)
+    part = np.partition(values, sorted({lo, hi}), axis=-2)
+    low, high = part[..., lo, :], part[..., hi, :]
+    frac = np.full(low.shape, pos - lo, dtype=np.float64)  # an array, so the sum is float64 as in the general path
+    return low + (high - low) * frac
 
 
 def sequence_height(points: np.ndarray, present: np.ndarray | None = None) -> float:
