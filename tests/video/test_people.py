@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from helpers import demo_video, pose2sim_video
+from helpers import demo_video, pose2sim_video, write_video
 from helpers import run_cli as run
 from motionsim.io import load_people, load_pose
 from motionsim.video import cache as pose_cache
@@ -100,13 +100,6 @@ def _frames(path, every=1, limit=None):
     return out[::every]
 
 
-def _write(path, frames, fps=30.0):
-    h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return path
 
 
 @pytest.mark.slow
@@ -120,8 +113,8 @@ def test_two_real_clips_side_by_side_each_person_scores_best_against_their_own(t
     height = 540
     man = [cv2.resize(f, (int(f.shape[1] * height / f.shape[0]) // 2 * 2, height)) for f in man]
     walk = [cv2.resize(f, (int(f.shape[1] * height / f.shape[0]) // 2 * 2, height)) for f in walk]
-    scene = _write(tmp_path / "scene.mp4", [np.hstack([a, b]) for a, b in zip(man, walk)])
-    own_man = _write(tmp_path / "man.mp4", man)
+    scene = write_video(tmp_path / "scene.mp4", [np.hstack([a, b]) for a, b in zip(man, walk)])
+    own_man = write_video(tmp_path / "man.mp4", man)
     own_walk = tmp_path / "walk.json"
     assert run(["extract", str(demo_video()), "-o", str(own_walk), "--person", "1"], capsys)[0] == 0
     results = {}
@@ -169,7 +162,7 @@ def test_everyone_is_cached_apart_from_one_person(tmp_path, monkeypatch, capsys)
 
 
 def test_nobody_in_the_video_is_one_line(tmp_path, capsys):
-    black = _write(tmp_path / "black.mp4", [np.zeros((120, 160, 3), np.uint8)] * 10)
+    black = write_video(tmp_path / "black.mp4", [np.zeros((120, 160, 3), np.uint8)] * 10)
     target = tmp_path / "out.json"
     code, out, err = run(["extract", str(black), "-o", str(target), "--person", "all"], capsys)
     assert code == 2 and err.strip().splitlines() == [f"motionsim: error: {black}: nobody was found in any of "
