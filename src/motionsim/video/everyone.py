@@ -19,7 +19,7 @@ from ..pose import PoseSequence, people_meta
 from ..skeleton import LAYOUTS, to_coco17
 from .decode import EstimationPass, KeepFrames, open_video
 from .detect import MediaPipePoseDetector
-from .extract import ESTIMATORS
+from .extract import ESTIMATORS, estimation_key
 from .tracking import PeopleTracker
 
 log = logging.getLogger(__name__)
@@ -132,11 +132,8 @@ def load_people(
     run = dict(progress=progress, quiet=quiet, on_frames=on_frames, keep_frames=keep_frames, model_rate=model_rate)
     if not cache or estimator not in ESTIMATORS or not path.is_file():
         return extract_people(path, estimator, **run, **options)
-    factory = ESTIMATORS[estimator]
-    version = factory.version() if hasattr(factory, "version") else "unknown"
-    recipe = {**options, "person": "all", "tracker": TRACKER_VERSION,
-              "frames": "model rate" if model_rate else "all"}
-    key = pose_cache.cache_key(path, estimator, recipe, version)
+    key = estimation_key(path, estimator, {**options, "person": "all", "tracker": TRACKER_VERSION,
+                                           "frames": "model rate" if model_rate else "all"})
     people = pose_cache.load_people(key, source=str(path))
     if people is not None:
         log.info("%s: people from the cache (%s)", path, key)

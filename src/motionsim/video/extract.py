@@ -242,6 +242,16 @@ def extract_pose(
     return PoseSequence(kp, sc, fps=video.fps, source=str(path), meta=meta)
 
 
+def estimation_key(path: Path, estimator: str, recipe: dict[str, Any]) -> str:
+    """The pose-cache key of ``path`` estimated by ``estimator`` (one of `ESTIMATORS`, with its version) as
+    ``recipe`` says (its options, who is followed, which frames)."""
+    from . import cache as pose_cache
+
+    factory = ESTIMATORS[estimator]
+    version = factory.version() if hasattr(factory, "version") else "unknown"
+    return pose_cache.cache_key(path, estimator, recipe, version)
+
+
 def load_video(
     path: str | Path,
     estimator: str = "mediapipe",
@@ -266,10 +276,8 @@ def load_video(
     if not cache or estimator not in ESTIMATORS or not path.is_file():
         return extract_pose(path, estimator, **run, **options)
     person = parse_person(person)
-    factory = ESTIMATORS[estimator]
-    version = factory.version() if hasattr(factory, "version") else "unknown"
-    recipe = {**options, "person": person, "frames": "model rate" if model_rate else "all"}
-    key = pose_cache.cache_key(path, estimator, recipe, version)
+    key = estimation_key(path, estimator, {**options, "person": person,
+                                           "frames": "model rate" if model_rate else "all"})
     seq = pose_cache.load(key, source=str(path))
     if seq is not None:
         log.info("%s: poses from the cache (%s)", path, key)
