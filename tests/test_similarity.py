@@ -76,3 +76,26 @@ def test_accepts_paths_and_arrays_alike(tmp_path, wave, kick):
     np.save(tmp_path / "b.npy", kick)
     from_paths = motionsim.compare(tmp_path / "a.npy", str(tmp_path / "b.npy"), model=CKPT).similarity
     assert from_paths == pytest.approx(motionsim.compare(wave, kick, model=CKPT).similarity, abs=1e-6)
+
+
+def test_long_motions_prepared_side_by_side_equal_one_after_another(monkeypatch):
+    from motionsim import embed
+    from motionsim.io import as_pose_sequence
+
+    seqs = [as_pose_sequence(make_motion(1500, seed=s, kind=k)) for s, k in ((1, "wave"), (2, "kick"))]
+    flips = [(None, "body"), (None,)]
+    together = embed.prepare_motions(seqs, CKPT, 32, flips)  # 3,000 frames: in two threads
+    monkeypatch.setattr(embed, "SIDE_BY_SIDE_FRAMES", 10**9)
+    alone = embed.prepare_motions(seqs, CKPT, 32, flips)
+    for x, y in zip(together, alone):
+        assert len(x.variants) == len(y.variants) and x.n_frames == y.n_frames
+        assert all(np.array_equal(p, q) for p, q in zip(x.variants + x.movements, y.variants + y.movements))
+
+
+def test_a_too_short_motion_still_raises_when_prepared_side_by_side():
+    from motionsim import embed
+    from motionsim.io import as_pose_sequence
+
+    short, long_ = as_pose_sequence(make_motion(10, seed=1)), as_pose_sequence(make_motion(2500, seed=2))
+    with pytest.raises(SequenceTooShortError):
+        embed.prepare_motions([long_, short], CKPT, 32, [(None,), (None,)])

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .dtw import mean_similarities_along_path, similarity_paths
-from .embed import SequenceEmbedding, embed_prepared, prepare_motion
+from .embed import SequenceEmbedding, embed_prepared, prepare_motions
 from .io import as_pose_sequence
 from .model.runtime import InferenceModel, resolve_model
 from .resample import MODEL_FPS, to_source_frame
@@ -236,9 +236,9 @@ def compare(
     model_ = resolve_model(model, backend)
     seq_a = as_pose_sequence(a, source="A" if not isinstance(a, (str, Path)) else None)
     seq_b = as_pose_sequence(b, source="B" if not isinstance(b, (str, Path)) else None)
-    prepared_a = prepare_motion(seq_a, model_, window, (None, "body") if flip else (None,), pad_short)
-    prepared_b = prepare_motion(seq_b, model_, window, (None,), pad_short)
-    embs_a, (emb_b,) = embed_prepared([prepared_a, prepared_b], model_, window, stride)
+    prepared = prepare_motions([seq_a, seq_b], model_, window, [(None, "body") if flip else (None,), (None,)],
+                               pad_short)
+    embs_a, (emb_b,) = embed_prepared(prepared, model_, window, stride)
     result = compare_embeddings(embs_a[0], emb_b, embs_a[1] if flip else None, timeline=timeline,
                                 weighting=weighting)
     result.model = model_.name
