@@ -99,3 +99,22 @@ def test_a_too_short_motion_still_raises_when_prepared_side_by_side():
     short, long_ = as_pose_sequence(make_motion(10, seed=1)), as_pose_sequence(make_motion(2500, seed=2))
     with pytest.raises(SequenceTooShortError):
         embed.prepare_motions([long_, short], CKPT, 32, [(None,), (None,)])
+
+
+def test_windows_cut_into_batches_embed_as_one_batch():
+    from motionsim.embed import embed_windows
+
+    class Recorder:  # returns each window's own numbers, so any mix-up of windows shows
+        def embed(self, windows):
+            return {"w": windows.reshape(len(windows), -1)[:, :5].copy() + 1.0}
+
+    rng = np.random.default_rng(0)
+    channels = [rng.normal(size=(38, n)) for n in (40, 33, 90, 32)]
+    whole = embed_windows(Recorder(), channels, 32, 3)
+    for batch_size in (1, 4, 7, 50):
+        for got, want in zip(embed_windows(Recorder(), channels, 32, 3, batch_size=batch_size), whole):
+            assert np.array_equal(got["w"], want["w"])
+    for c, emb in zip(channels, whole):  # window k of a sequence starts at frame 3k
+        starts = window_starts(c.shape[1], 32, 3)
+        expected = np.stack([c[:, s:s + 32].astype(np.float32).reshape(-1)[:5] + 1.0 for s in starts])
+        assert np.allclose(emb["w"] * np.linalg.norm(expected, axis=1, keepdims=True), expected, atol=1e-5)

@@ -74,18 +74,20 @@ def embed_windows(
     for c, s in zip(channels, starts):
         if len(s) == 0:
             raise SequenceTooShortError(f"sequence of {c.shape[1]} frames is shorter than the window ({window})")
-    owner = np.concatenate([np.full(len(s), i) for i, s in enumerate(starts)])
-    first = np.concatenate(starts)
+    bounds = np.cumsum([0] + [len(s) for s in starts])  # the windows of sequence i: bounds[i]:bounds[i + 1]
     views = [np.lib.stride_tricks.sliding_window_view(c, window, axis=1) for c in channels]  # (C, n, w)
     outputs: dict[str, list[np.ndarray]] = {}
-    for lo in range(0, len(owner), batch_size):
-        sel = slice(lo, lo + batch_size)
-        batch = np.ascontiguousarray(np.stack([views[o][:, f] for o, f in zip(owner[sel], first[sel])]),
-                                     dtype=np.float32)
+    for lo in range(0, int(bounds[-1]), batch_size):
+        hi = min(lo + batch_size, int(bounds[-1]))
+        batch = np.empty((hi - lo, channels[0].shape[0], window), dtype=np.float32)
+        i = int(np.searchsorted(bounds, lo, side="right")) - 1
+        while i < len(channels) and bounds[i] < hi:  # each sequence's windows in the batch, in one copy
+            a, b = max(int(bounds[i]), lo), min(int(bounds[i + 1]), hi)
+            batch[a - lo:b - lo] = views[i][:, starts[i][a - bounds[i]:b - bounds[i]]].transpose(1, 0, 2)
+            i += 1
         for name, emb in encoder.embed(batch).items():
             outputs.setdefault(name, []).append(l2_normalize(np.asarray(emb, dtype=np.float32)))
     merged = {name: np.concatenate(v) for name, v in outputs.items()}
-    bounds = np.cumsum([0] + [len(s) for s in starts])
     return [{name: m[a:b] for name, m in merged.items()} for a, b in zip(bounds[:-1], bounds[1:])]
 
 
