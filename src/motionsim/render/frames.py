@@ -47,16 +47,13 @@ def line_width(frame: np.ndarray) -> int:
     return max(2, int(round(min(frame.shape[:2]) / 96)))
 
 
-def _joint(points: np.ndarray, ok: np.ndarray, j: int) -> tuple[int, int] | None:
-    if j == -1:  # neck: mean of the shoulders
-        if not (ok[5] and ok[6]):
-            return None
-        x, y = (points[5] + points[6]) / 2
-    elif not ok[j]:
-        return None
-    else:
-        x, y = points[j]
-    return int(round(x)), int(round(y))
+def _joints(points: np.ndarray, ok: np.ndarray) -> list[tuple[int, int] | None]:
+    """Each joint's pixel (rounded; None when missing) and, at index -1, the neck's (mean of the shoulders):
+    rounded in one go, as a skeleton has ~30 bone ends a frame."""
+    xy = np.vstack([points, (points[5] + points[6]) / 2])
+    present = np.append(ok, ok[5] and ok[6])
+    xy[~present] = 0.0  # a missing joint may be NaN: never drawn, but cast
+    return [tuple(p) if here else None for p, here in zip(np.rint(xy).astype(np.int64).tolist(), present.tolist())]
 
 
 def draw_pose(
@@ -80,16 +77,17 @@ def draw_pose(
     ok = (np.asarray(scores) > 0) & np.isfinite(points).all(axis=1)
     width = line_width(frame_bgr)
     outline = width + 2 * max(2, width // 2)
+    at = _joints(points, ok)
     segments: list[tuple[tuple[int, int], tuple[int, int], tuple[int, int, int]]] = []
     for a, b in HEAD_BONES:
-        pa, pb = _joint(points, ok, a), _joint(points, ok, b)
+        pa, pb = at[a], at[b]
         if pa and pb:
             segments.append((pa, pb, NEUTRAL_BGR))
     joints: dict[int, tuple[int, int, int]] = {j: NEUTRAL_BGR for j in range(5)}
     for part in ("torso", *[p for p in BODY_PARTS if p != "torso"]):  # limbs last: their joints on top
         colour = score_color(part_scores[part], threshold) if part in part_scores else NEUTRAL_BGR
         for a, b in PART_BONES[part]:
-            pa, pb = _joint(points, ok, a), _joint(points, ok, b)
+            pa, pb = at[a], at[b]
             if pa and pb:
                 segments.append((pa, pb, colour))
             joints.update({j: colour for j in (a, b) if j >= 0})
@@ -98,7 +96,7 @@ def draw_pose(
     for pa, pb, colour in segments:
         cv2.line(frame_bgr, pa, pb, colour, width, cv2.LINE_AA)
     for j, colour in joints.items():
-        p = _joint(points, ok, j) if j == 0 or j >= 5 else None  # no dots on eyes and ears
+        p = at[j] if j == 0 or j >= 5 else None  # no dots on eyes and ears
         if p:
             cv2.circle(frame_bgr, p, width, _WHITE, -1, cv2.LINE_AA)
             cv2.circle(frame_bgr, p, max(1, width - 2), colour, -1, cv2.LINE_AA)
