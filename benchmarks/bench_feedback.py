@@ -34,6 +34,7 @@ import numpy as np
 
 CACHE = Path(__file__).parent / ".cache"
 MOTIONSIM = str(Path(sys.executable).parent / "motionsim")
+DEMO_FRAMES = 230  # frames of the Sports2D demo clip (1768x994, 30 fps)
 
 
 def demo_clip() -> Path:
@@ -83,27 +84,26 @@ def _write(path: Path, frames, fps: int) -> Path:
 
 
 def make_inputs(name: str) -> tuple[Path, Path, float]:
-    """(A, B, seconds of video) of an input set, written once."""
+    """(A, B, seconds of video) of an input set, written once. The frames are read only to write the files: a
+    child process's peak memory counts what the parent held when it started it."""
     a, b = CACHE / f"feedback_{name}_a.mp4", CACHE / f"feedback_{name}_b.mp4"
+    seconds = {"1080p": 30.0, "issue": 4 * DEMO_FRAMES / 30, "60fps": 4 * DEMO_FRAMES / 30}
+    if name not in seconds:
+        raise SystemExit(f"unknown input set {name!r}")
+    if a.is_file() and b.is_file():
+        return a, b, seconds[name]
     if name == "1080p":
         frames = _frames((1920, 1080))
         order = np.r_[np.arange(len(frames)), np.arange(len(frames) - 2, 0, -1)]
-        if not a.is_file():
-            _write(a, [frames[order[i % len(order)]] for i in range(900)], 30)
-            _write(b, [frames[order[(i + 45) % len(order)]] for i in range(900)], 30)
-        return a, b, 30.0
+        _write(a, [frames[order[i % len(order)]] for i in range(900)], 30)
+        _write(b, [frames[order[(i + 45) % len(order)]] for i in range(900)], 30)
+        return a, b, seconds[name]
     looped = _frames(None) * 4
-    if name == "issue":
-        if not a.is_file():
-            _write(a, looped, 30)
-            _write(b, [f[:, ::-1] for f in looped], 30)
-        return a, b, len(looped) / 30
-    if name == "60fps":
-        if not a.is_file():
-            _write(a, [f for f in looped for _ in range(2)], 60)
-            _write(b, [f[:, ::-1] for f in looped for _ in range(2)], 60)
-        return a, b, len(looped) / 30
-    raise SystemExit(f"unknown input set {name!r}")
+    assert len(looped) == 4 * DEMO_FRAMES
+    repeat, rate = (1, 30) if name == "issue" else (2, 60)
+    _write(a, [f for f in looped for _ in range(repeat)], rate)
+    _write(b, [f[:, ::-1] for f in looped for _ in range(repeat)], rate)
+    return a, b, seconds[name]
 
 
 def run(a: Path, b: Path) -> dict:

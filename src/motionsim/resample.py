@@ -31,6 +31,23 @@ def needs_resampling(fps: float | None, target: float = MODEL_FPS) -> bool:
     return bool(fps) and abs(float(fps) / target - 1.0) > TOLERANCE
 
 
+def model_rate_frames(n_frames: int, fps: float | None, target: float = MODEL_FPS) -> np.ndarray | None:
+    """The frames of a video faster than ``target`` that the model's rate needs: the one nearest each
+    ``target``-rate instant. Pose estimation runs on these only (a 60 fps video costs the estimation of a
+    30 fps one) and the feedback video shows these only; None (every frame) at ``target`` or below, or when
+    the rate is unknown.
+
+    Examples
+    --------
+    >>> model_rate_frames(8, 60.0).tolist(), model_rate_frames(8, 30.0)
+    ([0, 2, 4, 6], None)
+    """
+    if not fps or n_frames <= 0 or fps <= target * (1 + TOLERANCE):
+        return None
+    n_out = max(1, int(round(n_frames / fps * target)))
+    return np.unique(np.clip(np.round(np.arange(n_out) * (fps / target)).astype(np.int64), 0, n_frames - 1))
+
+
 def resample(seq: PoseSequence, target: float = MODEL_FPS) -> PoseSequence:
     """``seq`` at ``target`` frames per second (itself when no resampling is needed).
 

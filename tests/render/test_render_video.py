@@ -5,6 +5,7 @@ import pytest
 from render_helpers import N_A, comparison, decode, to_video_space, write_coded_video
 
 from motionsim.errors import MissingExtraError
+from motionsim.pose import PoseSequence
 from motionsim.render import video as video_module
 from motionsim.render.colors import score_color
 from motionsim.render.frames import PART_BONES, canvas_transform, draw_pose, draw_scores
@@ -107,6 +108,25 @@ def test_video_backgrounds_follow_both_timelines(tmp_path):
         assert abs(a_bg[0] / 3 - i) <= 1.5, (i, a_bg)
         assert abs(b_bg[2] / 3 - align[i]) <= 1.5, (i, align[i], b_bg)
     assert abs(int(read_frame(video_a, 20)[10, 10, 0]) - 60) <= 4
+
+
+def test_a_video_above_30_fps_is_shown_by_its_estimated_frames_at_30_fps(tmp_path):
+    from motionsim.resample import model_rate_frames
+
+    seq_a, seq_b, result = comparison()
+    seq_a, seq_b = to_video_space(seq_a, (320, 240)), to_video_space(seq_b, (320, 240))
+    seq_a = PoseSequence(seq_a.keypoints, seq_a.scores, fps=60.0, source="a", meta=seq_a.meta)
+    video_a = write_coded_video(tmp_path / "a.mp4", len(seq_a), channel=0)
+    backgrounds = {("a", 5): None, ("a", 6): None}  # the report's thumbnails: 6 is shown, 5 is not
+    out = render_feedback_video(seq_a, seq_b, result, tmp_path / "out.mp4", video_a=video_a, height=240,
+                                progress=False, backgrounds=backgrounds)
+    info, frames = decode(out)
+    shown = model_rate_frames(len(seq_a), 60.0)
+    assert info["rate"] == 30 and len(frames) == len(shown) == len(seq_a) // 2
+    for n in (0, 9, len(shown) - 1):  # frame n of the feedback video is A's frame 2n
+        assert abs(_patch(frames[n], (300, 200))[0] / 3 - shown[n]) <= 1.5 and shown[n] == 2 * n
+    kept_5, kept_6 = backgrounds[("a", 5)].image, backgrounds[("a", 6)].image
+    assert abs(float(np.median(kept_5[..., 0])) / 3 - 5) <= 1.5 and abs(float(np.median(kept_6[..., 0])) / 3 - 6) <= 1.5
 
 
 def test_failed_render_leaves_nothing(tmp_path, monkeypatch):

@@ -11,9 +11,10 @@ import pytest
 
 from helpers import demo_video
 from motionsim.io import load_pose, load_poses
+from motionsim.resample import model_rate_frames
 from motionsim.skeleton import LAYOUTS
 from motionsim.video import extract_pose
-from motionsim.video.decode import frames_to_estimate, hold_estimates
+from motionsim.video.decode import hold_estimates
 
 av = pytest.importorskip("av")
 pytest.importorskip("cv2")
@@ -52,7 +53,7 @@ class _FrameNumberEstimator:
 @pytest.mark.parametrize("fps,expected", [(30.0, None), (25.0, None), (60.0, [0, 2, 4, 6, 8]),
                                           (50.0, [0, 2, 3, 5, 7])])
 def test_frames_nearest_each_model_instant(fps, expected):
-    got = frames_to_estimate(10 if fps != 50.0 else 9, fps)
+    got = model_rate_frames(10 if fps != 50.0 else 9, fps)
     assert (got if got is None else got.tolist()) == expected
 
 

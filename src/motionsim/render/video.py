@@ -19,6 +19,7 @@ import numpy as np
 from ..atomic import atomic_output
 from ..errors import MissingExtraError
 from ..pose import PoseSequence
+from ..resample import MODEL_FPS, model_rate_frames
 from ..skeleton import BODY_PARTS
 from .backgrounds import PANEL_HEIGHT, FrameStore
 from .colors import score_color
@@ -141,7 +142,9 @@ def render_feedback_video(
     frames_b: FrameStore | None = None,
     backgrounds: dict[tuple[str, int], Background] | None = None,
 ) -> Path:
-    """Write the feedback video: one frame per frame of A, at A's fps (30 if unknown).
+    """Write the feedback video: one frame per frame of A, at A's fps (30 if unknown); above 30 fps, A's frames
+    at the 30 fps instants (those whose poses were estimated: `resample.model_rate_frames`) at 30 fps, so a
+    60 fps video costs the drawing and encoding of a 30 fps one and every skeleton is its own frame's.
 
     Parameters
     ----------
@@ -172,6 +175,8 @@ def render_feedback_video(
     overall = frame_overall_scores(result, scores)  # the moment's overall score, parts weighted as the result's
     flipped = bool(result.get("flipped", False))
     fps = output_fps(seq_a, result)
+    shown = model_rate_frames(n_a, fps)  # above 30 fps, the frames whose poses were estimated
+    shown = np.arange(n_a) if shown is None else shown
     show = sys.stderr.isatty() if progress is None else bool(progress)
     out = Path(out_path)
     wanted = backgrounds if backgrounds is not None else {}
@@ -182,15 +187,15 @@ def render_feedback_video(
         strip = cv2.resize(_timeline_strip(overall, pa.width, threshold),
                            (pa.width, max(4, pa.height // 60)), interpolation=cv2.INTER_NEAREST)
         title_a = _ascii(f"{name_a}{' (mirrored)' if flipped else ''}")
-        with H264Writer(tmp, width, pa.height, fps) as writer, tqdm(
-            total=n_a, disable=not show, unit="frame", desc="feedback video"
+        out_fps = MODEL_FPS if len(shown) < n_a else fps
+        with H264Writer(tmp, width, pa.height, out_fps) as writer, tqdm(
+            total=len(shown), disable=not show, unit="frame", desc="feedback video"
         ) as bar:
-            for i in range(n_a):
+            for n, i in enumerate(shown.tolist()):
                 part = {p: float(scores[i, k]) for k, p in enumerate(BODY_PARTS)}
                 left, right = pa.background(i), pb.background(int(align[i]))
-                for side, panel, index, image in (("a", pa, i, left), ("b", pb, int(align[i]), right)):
-                    if (side, index) in wanted and wanted[side, index] is None and panel.is_video:
-                        wanted[side, index] = Background(image.copy(), panel.points(index) / panel.height)
+                until = int(shown[n + 1]) if n + 1 < len(shown) else n_a
+                _keep_backgrounds(wanted, pa, pb, align, range(i, until), left, right)
                 draw_scores(left, physical_part_scores(part, flipped), float(overall[i]), threshold,
                             f"{title_a}  {i / fps:.1f}s", show_legend=False)
                 _draw_strip(left, strip, i, n_a)
@@ -205,6 +210,18 @@ def render_feedback_video(
                 writer.write(frame)
                 bar.update(1)
     return out
+
+
+def _keep_backgrounds(wanted: dict[tuple[str, int], Background | None], pa: Panel, pb: Panel, align: np.ndarray,
+                      frames_a: range, left: np.ndarray, right: np.ndarray) -> None:
+    """Fill in the backgrounds ``wanted`` (the report's thumbnails) among A's frames ``frames_a`` (the one shown,
+    ``left`` beside ``right``, and those skipped until the next one shown) and their matches in B. A skipped
+    frame is read from its panel: forward, so a panel that decodes its video never seeks."""
+    for j in frames_a:
+        for side, panel, index, shown in (("a", pa, j, frames_a[0]), ("b", pb, int(align[j]), int(align[frames_a[0]]))):
+            if (side, index) in wanted and wanted[side, index] is None and panel.is_video:
+                image = (left if side == "a" else right) if index == shown else panel.background(index)
+                wanted[side, index] = Background(image.copy(), panel.points(index) / panel.height)
 
 
 def _draw_strip(frame: np.ndarray, strip: np.ndarray, i: int, n: int) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import MissingExtraError, PoseFormatError
-from ..resample import MODEL_FPS, TOLERANCE
+from ..resample import model_rate_frames
 
 _INSTALL = "pip install 'motionsim[video]'"
 
@@ -61,22 +61,6 @@ def open_video(path: Path, threads: int | None = 1, quiet: bool = False) -> Any:
         raise PoseFormatError(f"{path}: cannot be opened as a video (not a video file, or a codec opencv lacks)")
     cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
     return cap
-
-
-def frames_to_estimate(n_frames: int, fps: float | None, target: float = MODEL_FPS) -> np.ndarray | None:
-    """The frames of a video faster than ``target`` that are estimated: the one nearest each ``target``-rate
-    instant (a 60 fps video costs the estimation of a 30 fps one); None (every frame) at ``target`` or below,
-    or when the rate is unknown.
-
-    Examples
-    --------
-    >>> frames_to_estimate(8, 60.0).tolist(), frames_to_estimate(8, 30.0)
-    ([0, 2, 4, 6], None)
-    """
-    if not fps or n_frames <= 0 or fps <= target * (1 + TOLERANCE):
-        return None
-    n_out = max(1, int(round(n_frames / fps * target)))
-    return np.unique(np.clip(np.round(np.arange(n_out) * (fps / target)).astype(np.int64), 0, n_frames - 1))
 
 
 class DecodedFrames:
@@ -149,7 +133,7 @@ def hold_estimates(index: np.ndarray, n_frames: int) -> np.ndarray:
 class EstimationPass:
     """One pose-estimation pass over an opened video, as both the one-person and the everyone extractors make it:
     the video's rate and size, the frames to estimate (above 30 fps, one per 30 fps instant:
-    `frames_to_estimate`; all when ``model_rate`` is False), decoded in the background (`DecodedFrames`), and
+    `resample.model_rate_frames`; all when ``model_rate`` is False), decoded in the background (`DecodedFrames`), and
     the progress shown as they go (a tqdm bar on ``terminal``, ``on_frames(done, total)`` every 10 frames and at
     the end). Iterate once for (frame number, RGB frame); ``index`` then lists the frames estimated and `held`
     maps every frame of the video to the estimate it shows."""
@@ -163,7 +147,7 @@ class EstimationPass:
         total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
         if max_frames is not None:
             total = min(total, max_frames) if total else max_frames
-        self.wanted = frames_to_estimate(total or 0, self.fps) if model_rate else None
+        self.wanted = model_rate_frames(total or 0, self.fps) if model_rate else None
         self.to_estimate = len(self.wanted) if self.wanted is not None else total
         self.index: list[int] = []
         self._frames = DecodedFrames(cap, max_frames, self.wanted, keep_frames)

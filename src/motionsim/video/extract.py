@@ -175,7 +175,7 @@ def extract_pose(
         progress bar); ``total`` is the number of frames to estimate, None when unknown
     keep_frames : called with every decoded BGR frame, in order (e.g. the feedback video's backgrounds)
     model_rate : a video faster than the model's 30 fps has only the frames nearest each 30 fps instant
-        estimated (`decode.frames_to_estimate`); the others hold the pose of the frame before them. The
+        estimated (`resample.model_rate_frames`); the others hold the pose of the frame before them. The
         estimation then costs what the same video at 30 fps costs, and the model, which compares at 30 fps,
         sees one estimated pose per frame it uses. False estimates every frame.
 
