@@ -17,14 +17,17 @@ cv2 = pytest.importorskip("cv2")
 pytest.importorskip("av")
 
 
-def _store_of(video, height: int = 480, **budget) -> FrameStore:
+def _store_of(video, height: int = 480, every: int = 1, **budget) -> FrameStore:
     store = FrameStore(height, **budget)
     cap = cv2.VideoCapture(str(video))
+    index = 0
     while True:
         ok, frame = cap.read()
         if not ok:
             break
-        store(frame)
+        if index % every == 0:
+            store(index, frame)
+        index += 1
     cap.release()
     return store
 
@@ -48,6 +51,15 @@ def test_a_kept_frame_is_the_panel_decoding_would_draw_on(setting):
             # flat colours survive the YUV 4:2:0 round trip to within rounding
             assert np.abs(kept.background(i).astype(int) - decoded.background(i).astype(int)).max() <= 3
             assert np.allclose(kept.points(i), decoded.points(i))
+
+
+def test_a_store_of_the_model_rate_frames_gives_the_frame_each_skipped_one_holds(setting):
+    _, seq_a, _, _, video_a, _ = setting
+    store = _store_of(video_a, every=2)  # a 60 fps video keeps the frames estimated at 30 fps
+    assert len(store) == (len(seq_a) + 1) // 2
+    assert store.complete(len(seq_a), 60.0) and not store.complete(len(seq_a), 30.0)
+    for i in (0, 1, 17, 40, len(seq_a) - 1):  # frame i of the coded video is 3 * i in the green channel
+        assert abs(int(store.get(i)[240, 320, 1]) / 3 - 2 * (i // 2)) <= 1.5
 
 
 def test_budgets_turn_to_jpeg_then_stop_keeping(setting):

@@ -57,12 +57,13 @@ def test_frames_nearest_each_model_instant(fps, expected):
     assert (got if got is None else got.tolist()) == expected
 
 
-def test_a_60fps_video_costs_the_estimation_of_30fps_and_keeps_every_frame(tmp_path):
+def test_a_60fps_video_costs_the_estimation_of_30fps(tmp_path):
     video = _coded_video(tmp_path / "sixty.mp4", 20, 60)
     estimator, kept = _FrameNumberEstimator(), []
-    seq = extract_pose(video, estimator, progress=False, keep_frames=lambda f: kept.append(int(round(f.mean() / 8))))
+    seq = extract_pose(video, estimator, progress=False,
+                       keep_frames=lambda i, f: kept.append((i, int(round(f.mean() / 8)))))
     assert estimator.seen == list(range(0, 20, 2))  # half the frames estimated
-    assert kept == list(range(20))  # every frame still decoded for the feedback video
+    assert kept == [(i, i) for i in range(0, 20, 2)]  # the feedback video keeps the same frames
     assert len(seq) == 20 and seq.fps == pytest.approx(60.0) and seq.meta["estimated_frames"] == 10
     x = seq.keypoints[:, 0, 0] - 1  # the frame whose pose each frame shows: the estimated one before it
     assert x.tolist() == [2 * (t // 2) for t in range(20)]

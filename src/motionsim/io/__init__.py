@@ -43,7 +43,7 @@ Reader = Callable[..., PoseSequence]
 
 def _read_video(path: Path, *, person: int | str = "auto", cache: bool = True, quiet: bool = True,
                 on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
-                keep_frames: Callable[[Any], None] | None = None) -> PoseSequence:
+                keep_frames: Callable[[int, Any], None] | None = None) -> PoseSequence:
     """The one way a video is read: pose estimation through the pose cache (`motionsim.video.load_video`)."""
     from ..video import load_video
 
@@ -176,7 +176,7 @@ def _reading(path: Path) -> Iterator[None]:
 
 def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "auto", cache: bool = True,
               quiet: bool = True, on_frames: Callable[[int, int | None], None] | None = None,
-              estimator: str = "mediapipe", keep_frames: Callable[[Any], None] | None = None,
+              estimator: str = "mediapipe", keep_frames: Callable[[int, Any], None] | None = None,
               max_bytes: int | None = None) -> PoseSequence:
     """Read a pose file, folder or video into a validated COCO-17 `PoseSequence`: the one loader that the
     command line, the web page and the Python API call.
@@ -192,8 +192,9 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
     quiet : videos only: silence the estimator's native log lines
     on_frames : videos only: ``on_frames(done, total)`` follows pose estimation
     estimator : videos only: the pose estimator (a key of `motionsim.video.ESTIMATORS`)
-    keep_frames : videos only: called with every decoded BGR frame (not called when the poses come from the
-        cache), e.g. to keep the feedback video's backgrounds
+    keep_frames : videos only: ``keep_frames(index, frame_bgr)`` with each frame the estimation reads (every
+        frame; above 30 fps the model-rate ones), not called when the poses come from the cache: e.g. to keep
+        the feedback video's backgrounds
     max_bytes : keypoint files only: the reading limit (default `MAX_INPUT_BYTES`); over it, `InputTooLargeError`
 
     Raises
@@ -226,7 +227,7 @@ def load_pose(path: str | Path, fmt: str | None = None, *, person: int | str = "
 
 def _read_video_people(path: Path, *, cache: bool = True, quiet: bool = True,
                        on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
-                       keep_frames: Callable[[Any], None] | None = None) -> dict[int, PoseSequence]:
+                       keep_frames: Callable[[int, Any], None] | None = None) -> dict[int, PoseSequence]:
     from ..video.everyone import load_people as load_video_people
 
     return load_video_people(path, estimator, cache=cache, quiet=quiet, on_frames=on_frames, keep_frames=keep_frames)
@@ -254,7 +255,7 @@ def _read_people(path: Path, fmt: str | None, max_bytes: int | None) -> dict[int
 
 def load_people(path: str | Path, fmt: str | None = None, *, cache: bool = True, quiet: bool = True,
                 on_frames: Callable[[int, int | None], None] | None = None, estimator: str = "mediapipe",
-                keep_frames: Callable[[Any], None] | None = None, max_bytes: int | None = None,
+                keep_frames: Callable[[int, Any], None] | None = None, max_bytes: int | None = None,
                 ) -> dict[int, PoseSequence]:
     """Every person of a file, folder or video (``person="all"``): {id: PoseSequence}, ids in increasing order,
     every sequence as long as the input (all-missing frames where that person is not seen). The same readers
@@ -296,7 +297,7 @@ def is_video(path: str | Path) -> bool:
 
 def load_poses(paths: Sequence[str | Path], persons: Sequence[int | str] | None = None, *,
                on_frames: Sequence[Callable[[int, int | None], None] | None] | None = None,
-               keep_frames: Sequence[Callable[[Any], None] | None] | None = None, **options: Any,
+               keep_frames: Sequence[Callable[[int, Any], None] | None] | None = None, **options: Any,
                ) -> list[PoseSequence | dict[int, PoseSequence]]:
     """`load_pose` of several inputs (``persons[i]``, ``on_frames[i]`` and ``keep_frames[i]`` for input i;
     ``options`` for all), with their videos estimated side by side, one thread each: a pose estimator uses one

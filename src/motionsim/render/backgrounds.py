@@ -2,8 +2,10 @@
 the render draws on them instead of decoding the video a second time (a 1768x994 frame costs ~7 ms to decode and
 resize; the kept one ~0.7 ms to read back).
 
-`FrameStore` is the ``keep_frames`` callback of `motionsim.io.load_pose`: it is called with every decoded BGR
-frame, in order, from the decoding thread. Frames are kept as raw YUV 4:2:0 (1.5 bytes a pixel: the H.264
+`FrameStore` is the ``keep_frames`` callback of `motionsim.io.load_pose`: it is called with each frame the pose
+estimation reads (every frame; above 30 fps the model-rate ones, `resample.model_rate_frames`), in order, from
+the decoding thread, and gives back for any frame the kept one at or before it (the frame whose pose a
+skipped frame holds). Frames are kept as raw YUV 4:2:0 (1.5 bytes a pixel: the H.264
 output is 4:2:0 anyway) up to a memory budget, then as JPEG, and not at all beyond a second budget: then the
 store is incomplete and the render decodes the video as before. A 30-s 30 fps video at 480 p needs ~570 MB
 as YUV, ~125 MB as JPEG.
@@ -15,6 +17,7 @@ import threading
 
 import numpy as np
 
+from ..resample import model_rate_frames
 from .frames import cv2_module
 
 #: Bytes of raw YUV frames a store keeps before it turns to JPEG, and bytes in all before it stops keeping.
@@ -55,11 +58,12 @@ class FrameStore:
         self.width = 0
         self.raw_budget, self.total_budget = raw_budget, total_budget
         self._frames: list[tuple[str, np.ndarray]] = []
+        self._indices: list[int] = []  # the video's frame number of each kept frame, increasing
         self._bytes = 0
         self.overflow = False  # a frame was not kept: the store cannot stand in for the video
         self._lock = threading.Lock()
 
-    def __call__(self, frame_bgr: np.ndarray) -> None:
+    def __call__(self, index: int, frame_bgr: np.ndarray) -> None:
         if self.overflow:
             return
         cv2 = cv2_module()
@@ -74,9 +78,11 @@ class FrameStore:
             if self._bytes + kept[1].nbytes > self.total_budget:
                 self.overflow = True
                 self._frames.clear()  # of no use now: give the memory back
+                self._indices.clear()
                 self._bytes = 0
                 return
             self._frames.append(kept)
+            self._indices.append(index)
             self._bytes += kept[1].nbytes
 
     def __len__(self) -> int:
@@ -86,14 +92,17 @@ class FrameStore:
     def nbytes(self) -> int:
         return self._bytes
 
-    def complete(self, n_frames: int) -> bool:
-        """Whether the store holds all ``n_frames`` frames of the video."""
-        return not self.overflow and len(self._frames) >= n_frames > 0
+    def complete(self, n_frames: int, fps: float | None = None) -> bool:
+        """Whether the store holds every frame that the estimation of an ``n_frames`` video at ``fps`` reads."""
+        wanted = model_rate_frames(n_frames, fps)
+        return not self.overflow and len(self._frames) >= (n_frames if wanted is None else len(wanted)) > 0
 
     def get(self, index: int) -> np.ndarray:
-        """Frame ``index`` (clamped to the frames kept) as BGR at the panel size, a fresh array."""
+        """The kept frame at or before frame ``index`` (the first one before any) as BGR at the panel size, a
+        fresh array."""
         cv2 = cv2_module()
-        kind, data = self._frames[min(max(index, 0), len(self._frames) - 1)]
+        position = max(int(np.searchsorted(self._indices, index, side="right")) - 1, 0)
+        kind, data = self._frames[position]
         if kind == "yuv":
             return cv2.cvtColor(data, cv2.COLOR_YUV2BGR_I420)
         return cv2.imdecode(data, cv2.IMREAD_COLOR)

@@ -43,7 +43,7 @@ class Panel:
         self._warned = False
         self._frames = None
         src_w, src_h = seq.meta.get("width"), seq.meta.get("height")
-        if (video is not None and frames is not None and frames.complete(len(seq)) and src_w and src_h
+        if (video is not None and frames is not None and frames.complete(len(seq), seq.fps) and src_w and src_h
                 and (frames.width, frames.height) == panel_size(src_w, src_h, self.height)):
             self._frames, self.width = frames, frames.width
             self._scale = np.array([self.width / src_w, self.height / src_h])

@@ -1,7 +1,7 @@
 """Decoding a video for pose estimation: in a background thread, RGB frames exactly as opencv gives them (the
-pixels the estimator always saw, so the keypoints do not change), only the frames the estimation needs, and
-every decoded frame handed to an optional ``keep_frames`` callback (the feedback video's backgrounds, so the
-render never decodes the video a second time).
+pixels the estimator always saw, so the keypoints do not change), only the frames the estimation needs, each
+also handed to an optional ``keep_frames`` callback (the feedback video's backgrounds, so the render never
+decodes the video a second time).
 
 Measured on 2 cores with 1768x994 H.264 (docs/feedback.md): one ffmpeg decoding thread per video costs 6.2 ms of
 CPU per frame against 7.0 ms with opencv's default threads, for the same pixels; decoding runs beside the
@@ -23,8 +23,9 @@ from ..resample import model_rate_frames
 
 _INSTALL = "pip install 'motionsim[video]'"
 
-#: ``keep_frames(frame_bgr)``: called with every decoded frame of the video, in order, from the decoding thread.
-KeepFrames = Callable[[np.ndarray], None]
+#: ``keep_frames(index, frame_bgr)``: called with each frame the estimation reads (every frame, or above 30 fps
+#: the model-rate ones), in order, from the decoding thread.
+KeepFrames = Callable[[int, np.ndarray], None]
 
 
 def cv2_module() -> Any:
@@ -65,8 +66,9 @@ def open_video(path: Path, threads: int | None = 1, quiet: bool = False) -> Any:
 
 class DecodedFrames:
     """(index, RGB frame) for each frame of ``cap`` (each index in ``wanted`` only, when given), decoded in a
-    background thread while the estimator works on the previous one. Frames not wanted are decoded (H.264
-    needs them) but not converted, unless ``keep_frames`` takes every frame. ``count``: frames decoded so far."""
+    background thread while the estimator works on the previous one; ``keep_frames`` gets the same frames, in
+    BGR. Frames not wanted are decoded (H.264 needs them) but not converted. ``count``: frames decoded so
+    far."""
 
     def __init__(self, cap: Any, max_frames: int | None = None, wanted: np.ndarray | None = None,
                  keep_frames: KeepFrames | None = None, prefetch: int = 4) -> None:
@@ -83,8 +85,7 @@ class DecodedFrames:
         try:
             while not stop.is_set() and (self.max_frames is None or self.count < self.max_frames):
                 i = self.count
-                need = mask is None or (i < len(mask) and bool(mask[i]))
-                if not need and keep is None:
+                if mask is not None and not (i < len(mask) and bool(mask[i])):
                     if not cap.grab():
                         break
                 else:
@@ -92,9 +93,8 @@ class DecodedFrames:
                     if not ok:
                         break
                     if keep is not None:
-                        keep(frame)
-                    if need:
-                        frames.put((i, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
+                        keep(i, frame)
+                    frames.put((i, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)))
                 self.count = i + 1
         finally:
             frames.put(None)
