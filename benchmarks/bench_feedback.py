@@ -6,7 +6,7 @@ Inputs, written once to ``benchmarks/.cache/`` (git-ignored) from the real Sport
 --no-deps sports2d==0.8.34``):
 - ``issue``: the clip looped four times at its own 1768x994, 30 fps (30.7 s), and B its mirror image (so the pose
   cache cannot help): the measurement of issue 23;
-- ``1080p``: 900 frames ping-ponging at 1920x1080, B starting 1.5 s later;
+- ``1080p``: 900 frames ping-ponging at 1920x1080, B starting 1.5 s later; ``720p``: the same at 1280x720;
 - ``60fps``: the ``issue`` pair at 60 fps (each frame twice): estimated at 30 fps, it should cost about what
   ``issue`` costs.
 
@@ -87,13 +87,13 @@ def make_inputs(name: str) -> tuple[Path, Path, float]:
     """(A, B, seconds of video) of an input set, written once. The frames are read only to write the files: a
     child process's peak memory counts what the parent held when it started it."""
     a, b = CACHE / f"feedback_{name}_a.mp4", CACHE / f"feedback_{name}_b.mp4"
-    seconds = {"1080p": 30.0, "issue": 4 * DEMO_FRAMES / 30, "60fps": 4 * DEMO_FRAMES / 30}
+    seconds = {"1080p": 30.0, "720p": 30.0, "issue": 4 * DEMO_FRAMES / 30, "60fps": 4 * DEMO_FRAMES / 30}
     if name not in seconds:
         raise SystemExit(f"unknown input set {name!r}")
     if a.is_file() and b.is_file():
         return a, b, seconds[name]
-    if name == "1080p":
-        frames = _frames((1920, 1080))
+    if name in ("1080p", "720p"):
+        frames = _frames((1920, 1080) if name == "1080p" else (1280, 720))
         order = np.r_[np.arange(len(frames)), np.arange(len(frames) - 2, 0, -1)]
         _write(a, [frames[order[i % len(order)]] for i in range(900)], 30)
         _write(b, [frames[order[(i + 45) % len(order)]] for i in range(900)], 30)
@@ -129,7 +129,7 @@ def run(a: Path, b: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--inputs", nargs="+", default=["issue", "1080p", "60fps"])
+    parser.add_argument("--inputs", nargs="+", default=["issue", "1080p", "720p", "60fps"])
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; motionsim -v compare A B --video --report, empty pose cache")
