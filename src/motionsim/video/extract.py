@@ -173,7 +173,8 @@ def extract_pose(
     quiet : keep the estimator's native log lines off the terminal
     on_frames : called as ``on_frames(done, total)`` every 10 frames and at the end (e.g. a web page's
         progress bar); ``total`` is the number of frames to estimate, None when unknown
-    keep_frames : called with every decoded BGR frame, in order (e.g. the feedback video's backgrounds)
+    keep_frames : ``keep_frames(index, frame_bgr)`` with each frame estimated, in order, in BGR (e.g. the
+        feedback video's backgrounds)
     model_rate : a video faster than the model's 30 fps has only the frames nearest each 30 fps instant
         estimated (`resample.model_rate_frames`); the others hold the pose of the frame before them. The
         estimation then costs what the same video at 30 fps costs, and the model, which compares at 30 fps,
