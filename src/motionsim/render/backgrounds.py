@@ -13,6 +13,7 @@ as YUV, ~125 MB as JPEG.
 
 from __future__ import annotations
 
+import bisect
 import threading
 
 import numpy as np
@@ -101,7 +102,7 @@ class FrameStore:
         """The kept frame at or before frame ``index`` (the first one before any) as BGR at the panel size, a
         fresh array."""
         cv2 = cv2_module()
-        position = max(int(np.searchsorted(self._indices, index, side="right")) - 1, 0)
+        position = max(bisect.bisect_right(self._indices, index) - 1, 0)
         kind, data = self._frames[position]
         if kind == "yuv":
             return cv2.cvtColor(data, cv2.COLOR_YUV2BGR_I420)
