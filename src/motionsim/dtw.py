@@ -6,8 +6,9 @@ up, then left), so they return bit-identical paths and scores (tests pin it): wh
 of speed, never of results. The rule is explicit and depends only on the call: ``kernel="numba"`` or
 ``"numpy"`` runs that kernel; ``"auto"`` (the default) runs numpy for matrices of at most `SMALL_MATRIX`
 cells, where it answers before numba could even load (~0.8 s once per process), and numba above. Jobs that
-align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba). The numpy
-kernel aligns the five parts of a comparison in one sweep (`similarity_paths`).
+align thousands of small matrices (score-pairs, evaluate, search) ask for ``kernel=BULK`` (numba); their part
+scores come from `pair_kernel`, which also computes the cosines in compiled code (equal to BLAS's to float32
+rounding). The numpy kernel aligns the five parts of a comparison in one sweep (`similarity_paths`).
 `benchmarks/bench_dtw.py` compares both with tslearn and dtaidistance; the numba kernel is the fastest on our
 sizes, which is why it is hand-written. Steps are the classic (1,0), (0,1), (1,1).
 """

@@ -9,6 +9,7 @@ same frames and padding whichever command read it.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ import numpy as np
 from .errors import SequenceTooShortError
 from .preprocess import part_movement, preprocess_variants
 from .resample import needs_resampling, resample
+from .skeleton import BODY_PARTS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model.runtime import InferenceModel
@@ -113,6 +115,14 @@ class SequenceEmbedding:
     @property
     def n_windows(self) -> int:
         return int(next(iter(self.parts.values())).shape[0])
+
+    @functools.cached_property
+    def part_arrays(self) -> tuple[np.ndarray, ...] | None:
+        """The parts in `BODY_PARTS` order, each C-contiguous, gathered and checked once: the compiled bulk
+        scoring (`pair_kernel`) takes them as one tuple, for every pair the motion is in. None unless every
+        part is a float32 matrix with at least one window (that scoring's input)."""
+        parts = tuple(np.ascontiguousarray(self.parts[p]) for p in BODY_PARTS)
+        return parts if all(x.dtype == np.float32 and x.ndim == 2 and len(x) for x in parts) else None
 
     @property
     def resampled(self) -> bool:

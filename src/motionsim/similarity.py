@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .dtw import mean_similarities_along_path, similarity_paths
+from .dtw import BULK, mean_similarities_along_path, similarity_paths
 from .embed import SequenceEmbedding, embed_prepared, prepare_motions
 from .io import as_pose_sequence
 from .model.runtime import InferenceModel, resolve_model
@@ -97,7 +97,15 @@ def overall_score(scores: dict[str, float], weights: dict[str, float]) -> float:
 
 
 def part_scores(a: SequenceEmbedding, b: SequenceEmbedding, kernel: str = "auto") -> dict[str, float]:
-    """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path (``kernel``: see `dtw`)."""
+    """Algorithm 1 per part: DTW on cosine distance, mean cosine along the path (``kernel``: see `dtw`; with
+    ``dtw.BULK`` the cosines and the alignment run in one compiled call, `pair_kernel`, equal to float32
+    rounding)."""
+    if kernel == BULK:
+        from .pair_kernel import compiled_part_scores
+
+        compiled = compiled_part_scores(a, b)
+        if compiled is not None:
+            return dict(zip(BODY_PARTS, compiled))
     scores = mean_similarities_along_path(cosine_matrices(a, b), kernel)
     return dict(zip(BODY_PARTS, scores))
 
