@@ -8,6 +8,7 @@ module-level (Ray ships them by name) and load the model from a `ModelRef` in ot
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +18,10 @@ from .engine.model_ref import as_model, shareable
 from .engine.shards import iter_shards
 from .errors import MotionsimError
 from .io import load_pose
-from .model.runtime import InferenceModel
+from .model.runtime import InferenceModel, single_threaded
 
 CLIP_SHARD = 256  # clips per embedding task (the default of ``shard_size``)
+PREPARE_BATCH = 32  # clips read and preprocessed ahead of the model at a time, within a task
 
 
 @dataclass
@@ -33,8 +35,31 @@ class EmbeddedClip:
 
 
 def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[list[EmbeddedClip], dict[str, str]]:
-    """Clip files -> (their embeddings, errors by path)."""
+    """Clip files -> (their embeddings, errors by path). With ``shared["threads"]`` > 1, a thread reads and
+    preprocesses the next `PREPARE_BATCH` clips while the model embeds the last ones (the model lets go of
+    the GIL; the embeddings do not depend on the batches)."""
     model = as_model(shared["model"])
+    clips: list[EmbeddedClip] = []
+    errors: dict[str, str] = {}
+    batches = split(list(paths), PREPARE_BATCH)
+    encoder = model
+    with ThreadPoolExecutor(1, thread_name_prefix="motionsim-prepare") as pool:
+        if shared.get("threads", 1) > 1 and len(batches) > 1:
+            ready = [pool.submit(_prepare_clips, batch, model, shared) for batch in batches]  # run in order
+            done: Iterator[Any] = (future.result() for future in ready)
+            encoder = single_threaded(model)  # the preparing thread has the other core
+        else:
+            done = (_prepare_clips(batch, model, shared) for batch in batches)
+        for kept, prepared, failed in done:
+            embedded = embed_prepared(prepared, encoder, shared["window"], shared["stride"])
+            clips += [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)]
+            errors.update(failed)
+    return clips, errors
+
+
+def _prepare_clips(paths: Sequence[str], model: InferenceModel, shared: Mapping[str, Any],
+                   ) -> tuple[list[tuple[str, int, float | None]], list[PreparedMotion], dict[str, str]]:
+    """Clip files -> ((path, frames, fps) of each clip read, its model input, errors by path)."""
     kept: list[tuple[str, int, float | None]] = []
     prepared: list[PreparedMotion] = []
     errors: dict[str, str] = {}
@@ -46,8 +71,7 @@ def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[l
             errors[path] = str(exc)
             continue
         kept.append((path, len(seq), seq.fps))
-    embedded = embed_prepared(prepared, model, shared["window"], shared["stride"])
-    return [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)], errors
+    return kept, prepared, errors
 
 
 def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, stride: int, *,
@@ -61,7 +85,7 @@ def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, 
     engine = engine or LocalEngine()
     shards = split(list(dict.fromkeys(paths)), shard_size)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
-              "pad_short": pad_short}
+              "pad_short": pad_short, "threads": engine.task_threads}
     for _, done in iter_shards(engine, embed_clip_shard, shards, shared, store, "clips",
                                None if on_shard is None else lambda i: on_shard(len(shards[i]))):
         yield done

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
+import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,7 @@ SAMPLE_EXTENSIONS = (".json", ".npy", ".npz")
 SCORE_COLUMNS = ("similarity", *BODY_PARTS)
 CLIP_BLOCK = 256  # clips per embedding task, and per block of embeddings a scoring task fetches (default)
 PAIR_SHARD = 2000  # pairs per scoring task, at most (all of them from the same one or two blocks; default)
+PAIRS_PER_THREAD = 50  # a scoring task starts a thread per this many pairs, at most one per core it may use
 
 
 @dataclass
@@ -52,6 +56,7 @@ class PairsSummary:
     n_scored: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
     n_sequences: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage: "embedding", "scoring"
 
     @property
     def n_failed(self) -> int:
@@ -155,14 +160,17 @@ def score_pairs(
                                                  "pair blocks v1"))
     blocks = split(list(found.values()), clip_block)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride,
-              "flips": (None, "body") if flip else (None,), "pad_short": pad_short}
+              "flips": (None, "body") if flip else (None,), "pad_short": pad_short, "threads": engine.task_threads}
+    started = time.perf_counter()
     with tqdm(total=len(found), desc="embedding", unit="clip", disable=not progress) as bar:
         summaries, handles = _embed_blocks(engine, blocks, shared, store, bar.update)
+    embedded_at = time.perf_counter()
     embedded = {p for done, _ in summaries for p in done}
     clip_errors = {p: why for _, errs in summaries for p, why in errs.items()}
     errors = {n: clip_errors[p] for n, p in found.items() if p in clip_errors}
     errors.update({n: f"sample {n} not found" for n in names if n not in index})
-    summary = PairsSummary(n_pairs=len(rows), n_sequences=sum(p in embedded for p in found.values()))
+    summary = PairsSummary(n_pairs=len(rows), n_sequences=sum(p in embedded for p in found.values()),
+                           seconds={"embedding": embedded_at - started})
     block_of = {p: b for b, block in enumerate(blocks) for p in block}
     groups: dict[tuple[int, ...], list[tuple[int, str, str]]] = {}
     for row_no, row in enumerate(rows, start=1):
@@ -178,6 +186,7 @@ def score_pairs(
     shards = [PairBlock(chunk, key) for key in sorted(groups) for chunk in split(groups[key], pair_shard)]
     with tqdm(total=sum(len(s.pairs) for s in shards), desc="scoring", unit="pair", disable=not progress) as bar:
         scored = _score_blocks(engine, shards, blocks, handles, shared, weighting, store, bar.update)
+    summary.seconds["scoring"] = time.perf_counter() - embedded_at
     del handles  # a block's embeddings are released once the last task that scores them is done
     for shard in scored:
         for i, cells in shard:
@@ -250,7 +259,7 @@ def _score_blocks(engine: Engine, shards: list[PairBlock], blocks: Sequence[Sequ
     for i in todo:
         runnable[i] = PairBlock(shards[i].pairs, shards[i].blocks, tuple(handles[b] for b in shards[i].blocks))
     handles.clear()
-    for i, value in engine.map(score_block, runnable, {"weighting": weighting}, todo):
+    for i, value in engine.map(score_block, runnable, {"weighting": weighting, "threads": shared["threads"]}, todo):
         if store is not None:
             store.save("pairs", i, value)
         results[i], runnable[i] = value, None  # the task's handles go with it
@@ -266,11 +275,21 @@ def _stored_block(store: ShardStore | None, b: int, paths: Sequence[str], shared
 
 def score_block(shard: PairBlock, shared: Mapping[str, Any]) -> list[tuple[int, dict[str, str]]]:
     """(row, clip path, clip path) triples -> (row, output cells) with `score_row`, the embeddings fetched
-    from the shard's blocks."""
+    from the shard's blocks; in ``shared["threads"]`` threads (the compiled scoring lets go of the GIL, and a
+    pair's scores do not depend on the thread that scores it)."""
     emb: dict[str, tuple[SequenceEmbedding, ...]] = {}
     for handle in shard.handles:
         emb.update(fetch(handle))
-    return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in shard.pairs]
+
+    def score(pairs: Sequence[tuple[int, str, str]]) -> list[tuple[int, dict[str, str]]]:
+        return [(i, score_row(emb[a], emb[b], shared["weighting"])) for i, a, b in pairs]
+
+    threads = min(int(shared.get("threads", 1)), len(shard.pairs) // PAIRS_PER_THREAD)
+    if threads <= 1:
+        return score(shard.pairs)
+    with ThreadPoolExecutor(threads, thread_name_prefix="motionsim-pairs") as pool:
+        chunks = split(shard.pairs, math.ceil(len(shard.pairs) / (4 * threads)))  # 4 each: the slowest waits less
+        return [cells for done in pool.map(score, chunks) for cells in done]
 
 
 def score_row(a: Sequence[SequenceEmbedding], b: Sequence[SequenceEmbedding], weighting: str = "movement",

@@ -59,6 +59,28 @@ def test_blocks_fetch_only_what_they_score(dataset, local_csv, tmp_path):
         assert {p for _, a, b in task.pairs for p in (a, b)} <= fetched
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_threads_never_change_the_output(dataset, local_csv, tmp_path, monkeypatch, threads):
+    """Clips read ahead in a thread while the model embeds (on one onnxruntime thread), pairs scored in
+    several threads, or everything in one: the same CSV, byte for byte."""
+    from motionsim import clips
+
+    monkeypatch.setattr(clips, "PREPARE_BATCH", 3)
+    monkeypatch.setattr(pairs, "PAIRS_PER_THREAD", 2)
+    prepared = []
+    real = clips._prepare_clips
+    monkeypatch.setattr(clips, "_prepare_clips", lambda *a: prepared.append(a[0]) or real(*a))
+
+    class Threads(LocalEngine):
+        task_threads = threads
+
+    out = tmp_path / f"threads-{threads}.csv"
+    pairs.score_pairs(dataset / "pairs.csv", dataset, out, resolve_model(None), flip=True, progress=False,
+                      engine=Threads())
+    assert out.read_bytes() == local_csv
+    assert len(prepared) == 8 and all(len(batch) <= 3 for batch in prepared)  # 24 clips, 3 at a time
+
+
 def test_sharded_local_run_is_identical_and_resumes(dataset, local_csv, tmp_path):
     calls = []
 

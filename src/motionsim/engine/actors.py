@@ -10,12 +10,12 @@ a caller never gets a silently partial answer.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from ..errors import MotionsimError
+from .cores import cores
 
 #: A factory: spec -> the object a worker keeps (module-level, so Ray can ship it by name).
 Factory = Callable[[Any], Any]
@@ -49,8 +49,7 @@ class LocalActors:
 
     def __init__(self, factory: Factory, specs: Sequence[Any], names: Sequence[str]) -> None:
         self.names = list(names)
-        workers = max(1, min(len(specs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                             else os.cpu_count() or 1))
+        workers = max(1, min(len(specs), cores()))
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="motionsim-shard")
         try:
             self.objects = list(self._pool.map(factory, specs))

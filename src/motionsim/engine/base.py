@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from .actors import ActorPool, Factory, LocalActors
+from .cores import cores
 
 ENGINES = ("local", "ray")
 
@@ -20,6 +21,9 @@ class Engine(Protocol):
     """Runs ``fn(shard, shared)`` for every shard; yields (shard index, result) in completion order."""
 
     name: str
+    #: Threads one task may use for its own parallel work (`pairs.score_block` scores in that many): the local
+    #: engine runs one task at a time on every core this process may use; Ray gives each task one CPU.
+    task_threads: int
 
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
         ...
@@ -47,6 +51,10 @@ class LocalEngine:
     """Run the shards one after another in this process (the default: no start-up cost, no extra)."""
 
     name = "local"
+
+    @property
+    def task_threads(self) -> int:
+        return cores()
 
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
         for i in indices:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import MissingExtraError, MotionsimError
 from .actors import Factory, ShardUnavailableError
+from .cores import cores
 
 MAX_RETRIES = 3
 MAX_RESTARTS = 2  # Ray restarts a shard's actor this often (its calls are retried as often) ...
@@ -44,8 +45,7 @@ def worker_threads() -> str:
     torch = sys.modules.get("torch")
     if torch is not None:
         return str(torch.get_num_threads())
-    return os.environ.get("OMP_NUM_THREADS") or str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                                     else os.cpu_count() or 1)
+    return os.environ.get("OMP_NUM_THREADS") or str(cores())
 
 
 def _run(fn: ShardFn, shard: Any, shared: Any, fault_marker: str | None, fault_in: str | None = None) -> Any:
@@ -145,6 +145,7 @@ class RayEngine:
     """Ray: joins ``address`` ("auto", "HOST:PORT") or starts a private 2-CPU cluster on 127.0.0.1 only."""
 
     name = "ray"
+    task_threads = 1  # each task is given one CPU
 
     def __init__(self, address: str | None = None, num_cpus: int = 2, fault_marker: str | None = None,
                  fault_in: str | None = None, object_store_memory: int | None = None) -> None:

@@ -19,7 +19,6 @@ each shard's proposals hold its share of the true top hits (always for libraries
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from ..atomic import atomic_output
 from ..clips import EmbeddedClip
 from ..embed import SequenceEmbedding
+from ..engine.cores import cores
 from ..errors import MotionsimError
 from .library import MotionIndex, check_key, check_model, check_new_folder, embed_query
 from .search import Proposers, SearchHit
@@ -131,10 +131,6 @@ class ShardSearcher:
 
         numba.set_num_threads(max(1, min(self.threads, numba.config.NUMBA_NUM_THREADS)))  # this thread only
         return self.index.ranked(*args)
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def open_shard(spec: ShardSpec) -> ShardSearcher:

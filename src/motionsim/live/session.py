@@ -30,8 +30,7 @@ import numpy as np
 
 from ..embed import embed_prepared, l2_normalize, prepare_motion
 from ..io import as_pose_sequence
-from ..model.onnx import OnnxModel
-from ..model.runtime import InferenceModel, resolve_model
+from ..model.runtime import InferenceModel, resolve_model, single_threaded
 from ..preprocess import mirror
 from ..resample import MODEL_FPS, StreamResampler, to_source_frame
 from ..similarity import check_weighting, movement_weights
@@ -110,7 +109,7 @@ class LiveSession:
         self._ref_movement = ref.movement if weighting == "movement" else np.full(len(BODY_PARTS), np.nan)
         self._resampler = StreamResampler(self.fps)
         self._prep = StreamPreprocessor(self.model.target_height, self.window, lookahead, scale_seconds)
-        self._encoder = _single_threaded(self.model)
+        self._encoder = single_threaded(self.model)
         self._variants = 2 if self.flip else 1
         self._totals = np.zeros(self._variants)
         self._aligners = [OnlineAligner(ref.n_windows) for _ in range(self._variants)] if mode == "free" else []
@@ -196,12 +195,3 @@ class LiveSession:
     def flipped(self) -> bool:
         """Whether the mirrored variant leads so far."""
         return bool(self.flip and self._totals[1] > self._totals[0])
-
-
-def _single_threaded(model: InferenceModel) -> InferenceModel:
-    """The model for one live window at a time: an onnxruntime model on one thread (a batch of 2 windows costs
-    0.4 ms of CPU on one thread against 0.6 ms on two, and waits for no second thread on a busy machine: half
-    the wall time); others as they are."""
-    if isinstance(model, OnnxModel) and model.path:
-        return OnnxModel(model.path, threads=1)
-    return model

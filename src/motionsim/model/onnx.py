@@ -59,6 +59,7 @@ class OnnxModel:
         except ImportError as exc:  # a core dependency; only a broken install gets here
             raise MissingExtraError("running the model needs onnxruntime: pip install onnxruntime") from exc
         self.path = str(path)
+        self._threads, self._single_threaded = threads, None
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
@@ -88,6 +89,15 @@ class OnnxModel:
     @property
     def name(self) -> str:
         return Path(self.path).name
+
+    def single_threaded(self) -> OnnxModel:
+        """This model on one onnxruntime thread: itself, or a second session made once (the same embeddings bit
+        for bit; `runtime.single_threaded` says when to use it)."""
+        if self._threads == 1:
+            return self
+        if self._single_threaded is None:
+            self._single_threaded = OnnxModel(self.path, threads=1)
+        return self._single_threaded
 
     def embed(self, windows: np.ndarray) -> dict[str, np.ndarray]:
         """The five motion embeddings of a batch of windows, shape=(N, 38, w) -> {part: (N, D)}."""
