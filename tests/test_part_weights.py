@@ -155,3 +155,24 @@ def test_score_pairs_part_weights(tmp_path, capsys, wave, kick):
     assert float(rows["movement"][0]["similarity"]) == pytest.approx(direct.similarity, abs=1e-5)
     plain = rows["equal"][0]
     assert float(plain["similarity"]) == pytest.approx(np.mean([float(plain[p]) for p in BODY_PARTS]), abs=1e-5)
+
+
+def test_one_pairs_weights_equal_the_vectorised_rule_bit_for_bit():
+    """`part_weights` (one pair, plain floats) and `movement_weights` (many at once, numpy) are the same rule."""
+    rng = np.random.default_rng(7)
+
+    def embedding(movement):
+        return SequenceEmbedding(parts={}, n_frames=1, window=1, stride=1, movement=movement)
+
+    for _ in range(3000):
+        scale_a, scale_b = rng.choice([0, 1e-12, 1e-3, 1, 100, 1e307], size=2)
+        a = (rng.random(5) * scale_a).astype(rng.choice([np.float32, np.float64]))
+        b = rng.random(5) * scale_b
+        if rng.random() < 0.1:
+            a[rng.integers(5)] = rng.choice([np.nan, np.inf, -np.inf])
+        if rng.random() < 0.05:
+            b[rng.integers(5)] = -1.0
+        with np.errstate(all="ignore"):
+            want = dict(zip(BODY_PARTS, movement_weights(a, b).tolist()))
+            assert part_weights(embedding(a), embedding(b)) == want
+    assert part_weights(embedding(None), embedding(np.ones(5))) == dict.fromkeys(BODY_PARTS, 0.2)

@@ -22,6 +22,8 @@ from .dtw import compiled_kernels
 from .embed import SequenceEmbedding
 from .skeleton import BODY_PARTS
 
+NOT_FINITE, OTHER_DIMENSIONS = 1, 2  # what `_part_scores` returns when it cannot score
+
 _kernels = compiled_kernels()
 assert _kernels is not None  # numba imported above
 _mean_along_path = _kernels[1]
@@ -64,11 +66,18 @@ def _cosines(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _part_scores(a_parts: tuple, b_parts: tuple, out: np.ndarray) -> None:
-    """``out[k]`` = mean cosine along the DTW path of part k (NaN where a cosine is not finite)."""
+def _part_scores(a_parts: tuple, b_parts: tuple, out: np.ndarray) -> int:
+    """``out[k]`` = mean cosine along the DTW path of part k. Returns 0, or `NOT_FINITE` (a cosine is NaN or
+    inf), or `OTHER_DIMENSIONS` (a part's dimensions differ between A and B)."""
+    for k in range(len(a_parts)):
+        if a_parts[k].shape[1] != b_parts[k].shape[1]:
+            return OTHER_DIMENSIONS
     sim = np.empty((a_parts[0].shape[0], b_parts[0].shape[0]), dtype=np.float32)
     for k in range(len(a_parts)):
-        out[k] = _mean_along_path(sim) if _cosines(a_parts[k], b_parts[k], sim) else np.nan
+        if not _cosines(a_parts[k], b_parts[k], sim):
+            return NOT_FINITE
+        out[k] = _mean_along_path(sim)
+    return 0
 
 
 def compiled_part_scores(a: SequenceEmbedding, b: SequenceEmbedding) -> list[float] | None:
@@ -77,10 +86,10 @@ def compiled_part_scores(a: SequenceEmbedding, b: SequenceEmbedding) -> list[flo
     a_parts, b_parts = a.part_arrays, b.part_arrays
     if a_parts is None or b_parts is None:
         return None
-    if any(x.shape[1] != y.shape[1] for x, y in zip(a_parts, b_parts)):
-        raise ValueError("the two embeddings' parts differ in dimensions (different models?)")
     out = np.empty(len(BODY_PARTS))
-    _part_scores(a_parts, b_parts, out)
-    if not np.isfinite(out).all():
+    status = _part_scores(a_parts, b_parts, out)
+    if status == NOT_FINITE:
         raise ValueError("similarity matrix contains NaN or inf")
+    if status == OTHER_DIMENSIONS:
+        raise ValueError("the two embeddings' parts differ in dimensions (different models?)")
     return out.tolist()

@@ -8,6 +8,7 @@ mean cosine along the path -> per-part scores -> overall score (the parts weight
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,12 +76,16 @@ def part_weights(a: SequenceEmbedding, b: SequenceEmbedding, weighting: str = "m
     any other still arm; on real motion capture this weighting ranks related motions better than the plain
     mean (docs/training.md, issue 17). "equal" (or clips with no movement at all): 1/5 each, Algorithm 1."""
     check_weighting(weighting)
-    unknown = np.full(len(BODY_PARTS), np.nan)
     if weighting == "equal" or a.movement is None or b.movement is None:
-        a_movement = b_movement = unknown
-    else:
-        a_movement, b_movement = a.movement, b.movement
-    return {p: float(w) for p, w in zip(BODY_PARTS, movement_weights(a_movement, b_movement))}
+        return dict.fromkeys(BODY_PARTS, 1.0 / len(BODY_PARTS))
+    # `movement_weights` for one pair in plain floats, the same sums in the same order (bit for bit, tested):
+    # numpy's per-call cost on five numbers was a quarter of score-pairs' Python time per pair
+    total = [x + y for x, y in zip(np.asarray(a.movement, np.float64).tolist(),
+                                   np.asarray(b.movement, np.float64).tolist())]
+    norm = sum(total)
+    if not (all(math.isfinite(t) for t in total) and norm > 1e-9):
+        total, norm = [1.0] * len(BODY_PARTS), float(len(BODY_PARTS))
+    return {p: t / norm for p, t in zip(BODY_PARTS, total)}
 
 
 def movement_weights(a_movement: np.ndarray, b_movement: np.ndarray) -> np.ndarray:
