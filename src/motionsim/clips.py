@@ -37,20 +37,21 @@ class EmbeddedClip:
 def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[list[EmbeddedClip], dict[str, str]]:
     """Clip files -> (their embeddings, errors by path). With ``shared["threads"]`` > 1, a thread reads and
     preprocesses the next `PREPARE_BATCH` clips while the model embeds the last ones (the model lets go of
-    the GIL; the embeddings do not depend on the batches)."""
+    the GIL; the embeddings do not depend on the batches nor on the model's threads)."""
     model = as_model(shared["model"])
     clips: list[EmbeddedClip] = []
     errors: dict[str, str] = {}
     batches = split(list(paths), PREPARE_BATCH)
-    encoder = model
+    ahead = shared.get("threads", 1) > 1 and len(batches) > 1
     with ThreadPoolExecutor(1, thread_name_prefix="motionsim-prepare") as pool:
-        if shared.get("threads", 1) > 1 and len(batches) > 1:
-            ready = [pool.submit(_prepare_clips, batch, model, shared) for batch in batches]  # run in order
-            done: Iterator[Any] = (future.result() for future in ready)
-            encoder = single_threaded(model)  # the preparing thread has the other core
-        else:
-            done = (_prepare_clips(batch, model, shared) for batch in batches)
-        for kept, prepared, failed in done:
+        ready = [pool.submit(_prepare_clips, batch, model, shared) for batch in batches] if ahead else []  # in order
+        for k, batch in enumerate(batches):
+            if ahead:
+                kept, prepared, failed = ready[k].result()
+                # one model thread while the preparing thread has the other core, all of them once it is done
+                encoder = model if ready[-1].done() else single_threaded(model)
+            else:
+                (kept, prepared, failed), encoder = _prepare_clips(batch, model, shared), model
             embedded = embed_prepared(prepared, encoder, shared["window"], shared["stride"])
             clips += [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)]
             errors.update(failed)
