@@ -43,7 +43,8 @@ def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[l
     errors: dict[str, str] = {}
     batches = split(list(paths), PREPARE_BATCH)
     ahead = shared.get("threads", 1) > 1 and len(batches) > 1
-    with ThreadPoolExecutor(1, thread_name_prefix="motionsim-prepare") as pool:
+    pool = ThreadPoolExecutor(1, thread_name_prefix="motionsim-prepare")
+    try:
         ready = [pool.submit(_prepare_clips, batch, model, shared) for batch in batches] if ahead else []  # in order
         for k, batch in enumerate(batches):
             if ahead:
@@ -55,6 +56,8 @@ def embed_clip_shard(paths: Sequence[str], shared: Mapping[str, Any]) -> tuple[l
             embedded = embed_prepared(prepared, encoder, shared["window"], shared["stride"])
             clips += [EmbeddedClip(p, n, fps, embs) for (p, n, fps), embs in zip(kept, embedded)]
             errors.update(failed)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after an error or Ctrl-C, the batches not started are dropped
     return clips, errors
 
 

@@ -120,7 +120,8 @@ class SequenceEmbedding:
     def part_arrays(self) -> tuple[np.ndarray, ...] | None:
         """The parts in `BODY_PARTS` order, each C-contiguous, gathered and checked once: the compiled bulk
         scoring (`pair_kernel`) takes them as one tuple, for every pair the motion is in. None unless every
-        part is a float32 matrix with at least one window (that scoring's input)."""
+        part is a float32 matrix with at least one window (that scoring's input). Kept after its first use:
+        an embedding is not changed once scored (make a new one, e.g. with `dataclasses.replace`)."""
         parts = tuple(np.ascontiguousarray(self.parts[p]) for p in BODY_PARTS)
         return parts if all(x.dtype == np.float32 and x.ndim == 2 and len(x) for x in parts) else None
 
