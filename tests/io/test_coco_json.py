@@ -116,3 +116,71 @@ def test_bad_coco_content(tmp_path, annotations, message) -> None:
     with pytest.raises(PoseFormatError, match=message) as info:
         load_pose(path)
     assert str(info.value).startswith(str(path))
+
+
+def _general_path(obj, source):
+    """What every file went through before the one-person-a-frame shortcut."""
+    from motionsim.io import coco_json
+    from motionsim.io._common import select_person
+
+    frames, first, video = coco_json._parsed(obj, source, None)
+    points, scores, meta = select_person(frames, 17, "auto", source)
+    return coco_json._sequence(points, scores, meta, first, video, source)
+
+
+def _outcome(read, obj, source):
+    try:
+        seq = read(obj, source)
+    except Exception as exc:  # noqa: BLE001 - the two paths must fail alike too
+        return type(exc).__name__, str(exc)
+    return (seq.keypoints.tobytes(), seq.scores.tobytes(), seq.keypoints.dtype, seq.scores.dtype, seq.fps,
+            seq.source, sorted(seq.meta.items(), key=str))
+
+
+def test_the_one_person_a_frame_shortcut_reads_as_the_general_path(tmp_path) -> None:
+    """Random files, well-formed and not: frame numbers in order, with gaps, repeated or of the wrong type; zero
+    to two objects a frame; one id, several, none, or ids that are no numbers; keypoints of the wrong shape or
+    with NaN; boxes present, absent or malformed; the same sequence or the same error either way."""
+    from motionsim.io import coco_json
+
+    rng = np.random.default_rng(11)
+    source = tmp_path / "clip.json"
+    ids = [None, 0, 3, 2.0, True, "a"]
+    shortcut_taken = 0
+    for trial in range(600):
+        n, first = int(rng.integers(1, 7)), int(rng.integers(0, 3))
+        entries = []
+        for pos in range(n):
+            entry: dict = {"frame_num": first + pos}
+            if rng.random() < 0.05:  # a gap, a repeat, a float, a bool
+                entry["frame_num"] = [first + pos + 2, first, float(first + pos), True][int(rng.integers(4))]
+            if rng.random() < 0.03:
+                del entry["frame_num"]
+            objects = []
+            for _ in range(int(rng.choice([0, 1, 1, 1, 1, 2]))):
+                kp = rng.normal(100, 50, N_KP).round(2)
+                kp[2::3] = rng.uniform(-0.2, 1.2, 17).round(2)
+                values = kp.tolist()
+                if rng.random() < 0.03:
+                    values[int(rng.integers(N_KP))] = float("nan")
+                if rng.random() < 0.02:
+                    values = values[:-1]
+                if rng.random() < 0.02:
+                    values = kp.reshape(17, 3).tolist()
+                obj = {"keypoints": values}
+                ident = ids[int(rng.integers(len(ids)))] if trial % 3 else 0
+                if ident is not None:
+                    obj["object_id"] = ident
+                if rng.random() < 0.3:
+                    obj["bbox"] = [[1, 2, 3, 4], [1, 2, 3], None, ["1", "2", "3", "4"]][int(rng.integers(4))]
+                objects.append(obj)
+            entry["objects"] = objects
+            entries.append(entry)
+        doc = {"video": {"fps": 30.0, "width": 640, "height": 480}, "annotations": entries}
+        if coco_json._one_person_a_frame(doc, source, None) is not None:
+            shortcut_taken += 1
+        assert _outcome(coco_json.from_json, doc, source) == _outcome(_general_path, doc, source), trial
+    assert 100 < shortcut_taken < 550  # both paths were exercised
+
+
+N_KP = 51

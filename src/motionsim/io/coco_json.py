@@ -181,8 +181,56 @@ def _sequence(points: np.ndarray, scores: np.ndarray, meta: dict[str, Any], firs
 def from_json(obj: Any, source: Path, person: int | str = "auto", max_bytes: int | None = None) -> PoseSequence:
     """Build a PoseSequence from already-parsed JSON of this format (``max_bytes``: the reading limit, which also
     bounds the span of frame numbers)."""
+    if person == "auto" and (seq := _one_person_a_frame(obj, source, max_bytes)) is not None:
+        return seq
     frames, first, video = _parsed(obj, source, max_bytes)
     points, scores, meta = select_person(frames, 17, person, source)
+    return _sequence(points, scores, meta, first, video, source)
+
+
+def _one_person_a_frame(obj: Any, source: Path, max_bytes: int | None) -> PoseSequence | None:
+    """The common file read in a few array operations: frames numbered one after another, at most one
+    well-formed object each, and one ``object_id`` or none. The result equals the general path's (`_parsed`
+    and `select_person`, which keeps every detection then; tested); None for any other file, which the general
+    path reads and, if malformed, says what is wrong where. Why: that path builds an object per detection, most
+    of the time of reading an NTU clip (score-pairs reads thousands)."""
+    entries, video = _frames(obj, source)
+    first = entries[0].get("frame_num", 0) if isinstance(entries[0], dict) else None
+    if type(first) is not int or first < 0 or len(entries) * FRAME_BYTES > input_limit(max_bytes):
+        return None
+    present, objects = [], []
+    for pos, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            return None
+        num = entry.get("frame_num", pos)
+        if type(num) is not int or num != first + pos:
+            return None
+        found = entry.get("objects", [])
+        if not isinstance(found, list) or len(found) > 1:
+            return None
+        if found:
+            if not isinstance(found[0], dict) or "keypoints" not in found[0]:
+                return None
+            present.append(pos)
+            objects.append(found[0])
+    idents = {o.get("object_id") for o in objects}
+    ident = idents.pop() if len(idents) == 1 else None
+    if len(idents) > 0 or not (ident is None or isinstance(ident, (int, float)) and not isinstance(ident, bool)):
+        return None  # several ids (the general path picks one of them), or an id that is no number
+    try:
+        values = np.array([o["keypoints"] for o in objects] or np.zeros((0, N_VALUES)), dtype=np.float64)
+        boxes = [o["bbox"] for o in objects if o.get("bbox") is not None]
+        if values.shape != (len(objects), N_VALUES) or (
+                boxes and np.array(boxes, dtype=np.float64).shape != (len(boxes), 4)):
+            return None
+    except (TypeError, ValueError):
+        return None
+    kp = values.reshape(len(objects), 17, 3)
+    points = np.zeros((len(entries), 17, 2), dtype=np.float32)
+    scores = np.zeros((len(entries), 17), dtype=np.float32)
+    points[present] = kp[:, :, :2]
+    scores[present] = np.clip(np.nan_to_num(kp[:, :, 2], nan=0.0), 0.0, 1.0)
+    meta = {"person": "single" if ident is None else int(ident), "max_people": int(bool(objects))}
     return _sequence(points, scores, meta, first, video, source)
 
 
