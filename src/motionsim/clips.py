@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .embed import PreparedMotion, SequenceEmbedding, embed_prepared, prepare_motion
-from .engine import Engine, LocalEngine, ShardStore, split
+from .engine import Engine, LocalEngine, ShardStore, split, task_threads
 from .engine.model_ref import as_model, shareable
 from .engine.shards import iter_shards
 from .errors import MotionsimError
@@ -89,7 +89,7 @@ def embed_clip_shards(paths: Sequence[str], model: InferenceModel, window: int, 
     engine = engine or LocalEngine()
     shards = split(list(dict.fromkeys(paths)), shard_size)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride, "flips": tuple(flips),
-              "pad_short": pad_short, "threads": engine.task_threads}
+              "pad_short": pad_short, "threads": task_threads(engine)}
     for _, done in iter_shards(engine, embed_clip_shard, shards, shared, store, "clips",
                                None if on_shard is None else lambda i: on_shard(len(shards[i]))):
         yield done

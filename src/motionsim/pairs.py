@@ -30,7 +30,7 @@ from .atomic import atomic_output
 from .clips import embed_clip_shard
 from .dtw import BULK
 from .embed import SequenceEmbedding
-from .engine import Engine, LocalEngine, ShardStore, fetch, fingerprint, split
+from .engine import Engine, LocalEngine, ShardStore, fetch, fingerprint, split, task_threads
 from .engine.model_ref import shareable
 from .errors import MotionsimError, PoseFormatError
 from .io import load_pose
@@ -160,7 +160,7 @@ def score_pairs(
                                                  "pair blocks v1"))
     blocks = split(list(found.values()), clip_block)
     shared = {"model": shareable(model, engine), "window": window, "stride": stride,
-              "flips": (None, "body") if flip else (None,), "pad_short": pad_short, "threads": engine.task_threads}
+              "flips": (None, "body") if flip else (None,), "pad_short": pad_short, "threads": task_threads(engine)}
     started = time.perf_counter()
     with tqdm(total=len(found), desc="embedding", unit="clip", disable=not progress) as bar:
         summaries, handles = _embed_blocks(engine, blocks, shared, store, bar.update)

@@ -160,3 +160,22 @@ def test_ray_engine_matches_local_and_survives_a_lost_worker(dataset, local_csv,
             assert out2.read_bytes() == local_csv
     finally:
         ray.shutdown()
+
+
+def test_an_engine_that_does_not_say_its_threads_runs_its_tasks_on_one(dataset, local_csv, tmp_path):
+    from motionsim.engine import task_threads
+
+    class Plain:  # an engine of the caller's own, written before `Engine.task_threads`
+        name = "plain"
+        _local = LocalEngine()
+
+        def __getattr__(self, attr):
+            if attr == "task_threads":
+                raise AttributeError(attr)
+            return getattr(self._local, attr)
+
+    assert task_threads(Plain()) == 1 and task_threads(LocalEngine()) >= 1
+    out = tmp_path / "plain.csv"
+    pairs.score_pairs(dataset / "pairs.csv", dataset, out, resolve_model(None), flip=True, progress=False,
+                      engine=Plain())
+    assert out.read_bytes() == local_csv

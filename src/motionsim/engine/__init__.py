@@ -11,8 +11,8 @@ folder so an interrupted run resumes.
 from __future__ import annotations
 
 from .actors import ShardUnavailableError
-from .base import ENGINES, Engine, LocalEngine, fetch, get_engine
+from .base import ENGINES, Engine, LocalEngine, fetch, get_engine, task_threads
 from .shards import ShardStore, fingerprint, iter_shards, run_shards, split
 
 __all__ = ["ENGINES", "Engine", "LocalEngine", "ShardStore", "ShardUnavailableError", "fetch", "fingerprint",
-           "get_engine", "iter_shards", "run_shards", "split"]
+           "get_engine", "iter_shards", "run_shards", "split", "task_threads"]

@@ -21,8 +21,9 @@ class Engine(Protocol):
     """Runs ``fn(shard, shared)`` for every shard; yields (shard index, result) in completion order."""
 
     name: str
-    #: Threads one task may use for its own parallel work (`pairs.score_block` scores in that many): the local
-    #: engine runs one task at a time on every core this process may use; Ray gives each task one CPU.
+    #: Threads one task may use for its own parallel work (`pairs.score_block` scores in that many; read with
+    #: `task_threads`, 1 for an engine without it): the local engine runs one task at a time on every core
+    #: this process may use; Ray gives each task one CPU.
     task_threads: int
 
     def map(self, fn: ShardFn, shards: Sequence[Any], shared: Any, indices: Sequence[int]) -> Iterator[tuple[int, Any]]:
@@ -75,6 +76,11 @@ class LocalEngine:
     def actors(self, factory: Factory, specs: Sequence[Any], names: Sequence[str]) -> LocalActors:
         """The shards' objects in this process, called in parallel threads."""
         return LocalActors(factory, specs, names)
+
+
+def task_threads(engine: Engine) -> int:
+    """`Engine.task_threads`, or 1 for an engine of the caller's own that does not say."""
+    return int(getattr(engine, "task_threads", 1))
 
 
 def fetch(handle: Any) -> Any:
