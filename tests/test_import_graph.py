@@ -90,7 +90,7 @@ def test_no_import_cycle_between_subpackages() -> None:
 
 
 #: The core: input -> skeleton -> preprocess -> model -> similarity (and the values they share).
-CORE = ("pose", "skeleton", "errors", "atomic", "digest", "values", "person_spec", "io", "video", "resample",
+CORE = ("pose", "skeleton", "errors", "atomic", "digest", "values", "person_spec", "cores", "io", "video", "resample",
         "preprocess", "embed", "dtw", "pair_kernel", "similarity", "model")
 #: Features built on the core.
 FEATURES = ("cli", "web", "render", "index", "engine", "evaluate", "train", "synth", "pairs", "clips", "demo",

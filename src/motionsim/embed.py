@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from .cores import cores
 from .errors import SequenceTooShortError
 from .preprocess import part_movement, preprocess_variants
 from .resample import needs_resampling, resample
@@ -166,7 +166,7 @@ def prepare_motions(seqs: Sequence[PoseSequence], model: InferenceModel, window:
     motions take 13 ms instead of 25 on 2 cores, with the same result. The first error raised is the first
     motion's, as one after another."""
     jobs = [(seq, tuple(f)) for seq, f in zip(seqs, flips, strict=True)]
-    workers = min(len(jobs), os.cpu_count() or 1)
+    workers = min(len(jobs), cores())
     if workers < 2 or sum(len(seq) for seq in seqs) < SIDE_BY_SIDE_FRAMES:
         return [prepare_motion(seq, model, window, f, pad_short) for seq, f in jobs]
     with ThreadPoolExecutor(workers, thread_name_prefix="motionsim-prepare") as pool:

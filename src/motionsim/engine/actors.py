@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from ..cores import cores
 from ..errors import MotionsimError
-from .cores import cores
 
 #: A factory: spec -> the object a worker keeps (module-level, so Ray can ship it by name).
 Factory = Callable[[Any], Any]

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
+from ..cores import cores
 from .actors import ActorPool, Factory, LocalActors
-from .cores import cores
 
 ENGINES = ("local", "ray")
 

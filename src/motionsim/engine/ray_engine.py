@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..cores import cores
 from ..errors import MissingExtraError, MotionsimError
 from .actors import Factory, ShardUnavailableError
-from .cores import cores
 
 MAX_RETRIES = 3
 MAX_RESTARTS = 2  # Ray restarts a shard's actor this often (its calls are retried as often) ...

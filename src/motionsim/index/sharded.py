@@ -26,8 +26,8 @@ from typing import Any
 
 from ..atomic import atomic_output
 from ..clips import EmbeddedClip
+from ..cores import cores
 from ..embed import SequenceEmbedding
-from ..engine.cores import cores
 from ..errors import MotionsimError
 from .library import MotionIndex, check_key, check_model, check_new_folder, embed_query
 from .search import Proposers, SearchHit
