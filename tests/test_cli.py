@@ -43,6 +43,30 @@ def test_compare_table_and_out_file(files, model_path, tmp_path, capsys):
     assert json.loads(out_file.read_text())["stride"] == 16
 
 
+
+def test_compare_prints_the_scores_before_drawing_the_feedback(files, model_path, tmp_path, monkeypatch, capsys):
+    """The table is on stdout (flushed) before the feedback video starts: the wait for it is the poses, not the
+    drawing; a failure while drawing still exits non-zero, with the scores already shown."""
+    import io
+
+    from motionsim.cli import main
+    from motionsim.errors import MotionsimError
+    from motionsim.render import feedback
+
+    _, table, _ = run(["compare", *files, "--model", model_path], capsys)
+    out = io.StringIO()
+    printed = []
+
+    def drawing_fails(*args, **kwargs):
+        printed.append(out.getvalue())
+        raise MotionsimError("the feedback video could not be drawn")
+
+    monkeypatch.setattr(feedback, "write_feedback", drawing_fails)
+    code = main(["compare", *files, "--model", model_path, "--video", str(tmp_path / "fb.mp4")], out=out)
+    assert code != 0 and "could not be drawn" in capsys.readouterr().err
+    assert printed == [table] and out.getvalue() == table  # the whole table, and no "wrote" line
+    assert not (tmp_path / "fb.mp4").exists()
+
 def write_bad(tmp_path, kind):
     path = tmp_path / {"empty": "e.json", "badjson": "b.json", "zero": "z.npy", "nan": "n.npy",
                        "allzero": "a.npy", "joints": "j.npy", "short": "s.npy", "ext": "x.txt",

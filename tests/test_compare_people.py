@@ -165,3 +165,25 @@ def test_video_and_report_of_everyone(files, tmp_path, capsys):
     assert 'class="mark best"' in html and 'class="mark weakest"' in html
     assert 'id="timeline-4"' in html and 'id="timeline-7"' in html and 'id="timeline-9"' not in html
     assert "fewer than one window" in html and 'src="data:video/mp4;base64,' in html
+
+
+def test_people_table_comes_before_the_feedback(files, tmp_path, monkeypatch, capsys):
+    """As for one person: the per-person table is printed before the group's feedback video is drawn."""
+    import io
+
+    from motionsim.cli import main
+    from motionsim.render import group as group_render
+
+    ref, group = files
+    _, table, _ = run(["compare", ref, group, "--person", "auto,all"], capsys)
+    out = io.StringIO()
+    printed = []
+
+    def draw(*args, **kwargs):
+        printed.append(out.getvalue())
+        return {}
+
+    monkeypatch.setattr(group_render, "write_people_feedback", draw)
+    video = tmp_path / "fb.mp4"
+    assert main(["compare", ref, group, "--person", "auto,all", "--video", str(video)], out=out) == 0
+    assert printed == [table] and out.getvalue() == table + f"wrote {video}\n"

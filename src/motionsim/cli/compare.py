@@ -63,6 +63,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.out:
         with atomic_output(args.out) as tmp:
             tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if not args.json:  # the scores now: the feedback video and report take a while longer
+        out.write(format_result(data, args.a, args.b))
+        out.flush()
     if args.video or args.report:
         names = {f"name_{k}": Path(path).name + (f" (person {person_for(args.person, i)})"
                                                  if person_for(args.person, i) != "auto" else "")
@@ -73,7 +76,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         out.write(json.dumps(data) + "\n")
     else:
-        out.write(format_result(data, args.a, args.b))
         for target in (args.video, args.report):
             if target:
                 out.write(f"wrote {target}\n")

@@ -39,6 +39,9 @@ def run_people(args: argparse.Namespace, out: TextIO, persons: list[str]) -> int
             tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     group, reference = (seq_a, seq_b) if side == "a" else (seq_b, seq_a)
     group_path, reference_path = (args.a, args.b) if side == "a" else (args.b, args.a)
+    if not args.json:  # the scores now: the feedback video and report take a while longer
+        out.write(format_people(data, group_path, reference_path, side, len(reference)))
+        out.flush()
     if args.video or args.report:
         k = 0 if side == "a" else 1
         write_people_feedback(data, group, reference, side=side, video=args.video, report=args.report,
@@ -49,7 +52,6 @@ def run_people(args: argparse.Namespace, out: TextIO, persons: list[str]) -> int
     if args.json:
         out.write(json.dumps(data) + "\n")
     else:
-        out.write(format_people(data, group_path, reference_path, side, len(reference)))
         for target in (args.video, args.report):
             if target:
                 out.write(f"wrote {target}\n")
