@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,50 @@ def test_job_progress_files_and_history_survive_a_restart(settings, data_dir):
         assert history["data"][0]["summary"]["flipped"] is False and history["data"][0]["result"] is None
         assert client.get(f"/api/jobs/{job['id']}").json()["result"] == job["result"]
 
+
+
+def test_scores_are_public_while_the_video_is_drawn(settings, data_dir, monkeypatch):
+    """A job whose scores exist shows them (and its result and timeline files) while it is still running: the
+    feedback video is held here until the job has been looked at. A failure while drawing leaves no link to a
+    removed file."""
+    import threading
+
+    from motionsim.errors import MotionsimError
+    from motionsim.render import feedback
+
+    looked, real = threading.Event(), feedback.write_feedback
+    attempts = []
+
+    def held(*args, **kwargs):
+        attempts.append(1)
+        assert looked.wait(30), "the running job was never looked at"
+        if len(attempts) == 2:
+            raise MotionsimError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "write_feedback", held)
+    expected = compare_json(str(data_dir / "wave.json"), str(data_dir / "kick.json"))
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
+        for outcome in ("done", "failed"):
+            looked.clear()
+            job_id = upload(client, data_dir / "wave.json", data_dir / "kick.json").json()["id"]
+            for _ in range(600):  # bounded: 30 s
+                job = client.get(f"/api/jobs/{job_id}").json()
+                if job["result"] is not None:
+                    break
+                time.sleep(0.05)
+            assert job["status"] == "running" and job["result"] == expected
+            assert set(job["links"]) == {"json", "timeline"} and job["summary"]["similarity"] == expected["similarity"]
+            assert client.get(job["links"]["json"]).json() == expected
+            assert client.get(job["links"]["timeline"]).json()["frames"] == 64
+            looked.set()
+            job = wait_for(client, job_id)
+            assert job["status"] == outcome
+            if outcome == "done":
+                assert set(job["links"]) == {"json", "timeline", "video", "report"} and job["result"] == expected
+            else:
+                assert job["error"] == "the disk is full" and job["links"] == {}
+                assert not (settings.results_dir / job_id).exists()
 
 def test_delete_removes_row_files_and_unused_uploads(client, settings, data_dir):
     first = upload(client, data_dir / "wave.json", data_dir / "kick.json", wait=True, feedback="false")

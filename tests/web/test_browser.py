@@ -81,6 +81,7 @@ def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
             page.click("#submit")
             page.wait_for_selector("#progress-label:not(:empty)", timeout=10_000)
             page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=120_000)
+            page.wait_for_selector("#link-video", timeout=120_000)  # the scores may come first, then the video
             job_id = page.evaluate("location.hash").split("=", 1)[1]
             job = httpx.get(f"{server}api/jobs/{job_id}").json()
             result = job["result"]
@@ -127,6 +128,80 @@ def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
             assert page.inner_text("#error").startswith("clip.mp4: not a file motionsim reads (checked by content)")
             errors = [e for e in errors if "415" not in e]  # the refused upload's own HTTP status line
         finally:
+            browser.close()
+    assert errors == []
+
+
+@contextlib.contextmanager
+def serve_in_process(state: Path):
+    """The app on 127.0.0.1 in this process (uvicorn in a thread, bounded waits), so a test can hold its work."""
+    import uvicorn
+
+    from motionsim.web.app import create_app
+    from motionsim.web.settings import Settings
+
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(state_dir=state)), host="127.0.0.1", port=0,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(300):
+            if server.started:
+                break
+            time.sleep(0.05)
+        assert server.started, "the server did not start within 15 s"
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}/"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def test_scores_show_while_the_video_is_drawn(tmp_path: Path, monkeypatch):
+    """The page shows the scores and the timeline as soon as they exist, says the video is being drawn, and adds
+    the video and its links when the job is done. The drawing is held until the page has shown the scores, so
+    the state in between is seen every time."""
+    from motionsim.render import feedback
+
+    shown, real = threading.Event(), feedback.write_feedback
+
+    def held(*args, **kwargs):
+        assert shown.wait(60), "the page never showed the scores"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "write_feedback", held)
+    a, b = tmp_path / "wave.json", tmp_path / "kick.json"
+    save_pose(make_motion(90, seed=1, kind="wave"), a)
+    save_pose(make_motion(80, seed=2, kind="kick"), b)
+    errors: list[str] = []
+    with serve_in_process(tmp_path / "state") as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.set_input_files("#file-a", str(a))
+            page.set_input_files("#file-b", str(b))
+            page.click("#submit")
+            page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=60_000)
+            job_id = page.evaluate("location.hash").split("=", 1)[1]
+            job = httpx.get(f"{url}api/jobs/{job_id}").json()
+            assert job["status"] == "running" and job["result"]
+            scores = {c.get_attribute("data-part"): float(c.get_attribute("data-score"))
+                      for c in page.query_selector_all("td[data-part]")}
+            assert scores == job["result"]["body_parts"]
+            assert page.is_visible("#no-video") and "Drawing the feedback video" in page.inner_text("#no-video")
+            assert page.is_hidden("#feedback") and page.is_visible("#progress") and page.is_visible("#timeline-svg")
+            assert [a.get_attribute("id") for a in page.query_selector_all("#links a")] == ["link-json"]
+            page.screenshot(path=str(tmp_path / "early.png"), full_page=True)
+            shown.set()
+            page.wait_for_selector("#link-video", timeout=60_000)
+            assert page.is_visible("#feedback") and page.is_hidden("#no-video") and page.is_hidden("#progress")
+            assert {c.get_attribute("data-part"): float(c.get_attribute("data-score"))
+                    for c in page.query_selector_all("td[data-part]")} == scores
+            assert httpx.get(f"{url}api/jobs/{job_id}").json()["status"] == "done"
+        finally:
+            shown.set()
             browser.close()
     assert errors == []
 

@@ -18,12 +18,17 @@ log = logging.getLogger("motionsim.web")
 
 #: ``stage(name, fraction=0.0)``: called as each stage starts and as pose estimation advances.
 StageCallback = Callable[..., None]
+#: ``scored(result, files)``: called once the scores exist and are written (json, timeline), before the feedback
+#: video and report are drawn, so the page can show the scores while it waits for the video.
+ScoredCallback = Callable[[dict[str, Any], dict[str, str]], None]
 
 
 def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
-            max_bytes: int | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+            max_bytes: int | None = None, scored: ScoredCallback | None = None,
+            ) -> tuple[dict[str, Any], dict[str, str]]:
     """(the result, exactly ``compare --json``; the paths of what was written: json, timeline, video, report).
-    ``max_bytes``: the reading limit of keypoint files (`motionsim.io.load_pose`)."""
+    ``max_bytes``: the reading limit of keypoint files (`motionsim.io.load_pose`); ``scored``: told the result
+    and the files written so far before the feedback is drawn."""
     from ..io import is_video, load_poses
     from ..person_spec import ALL, person_choices
     from ..render.backgrounds import FrameStore
@@ -50,13 +55,17 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
                               max_bytes=max_bytes)
     stage("scoring")
     if ALL in persons:
-        return _everyone(job, out_dir, stage, persons, [seq_a, seq_b], stores)
+        return _everyone(job, out_dir, stage, persons, [seq_a, seq_b], stores, scored)
     data = job.get("result") or compare(seq_a, seq_b, window=opts["window"], stride=opts["stride"],
                                         flip=opts["flip"]).to_dict()
     camera = inputs.get("camera", {}).get("path")  # a live take's kept camera video
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"json": str(out_dir / "result.json"), "timeline": str(out_dir / "timeline.json")}
     Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    fps = seq_a.fps or (data.get("fps") or {}).get("a")  # the feedback video's rate (render.video.output_fps)
+    Path(files["timeline"]).write_text(json.dumps(page_timeline(data, opts["threshold"], fps)), encoding="utf-8")
+    if scored is not None:
+        scored(data, dict(files))
     if feedback:
         files.update(write_feedback(data, seq_a, seq_b, video=out_dir / "feedback.mp4", report=out_dir / "report.html",
                                     video_a=source_video(seq_a, paths[0]) or camera,
@@ -64,13 +73,11 @@ def compute(job: dict[str, Any], out_dir: Path, stage: StageCallback,
                                     name_a=inputs["a"]["name"], name_b=inputs["b"]["name"],
                                     threshold=opts["threshold"], progress=False, on_stage=stage,
                                     frames_a=stores[0], frames_b=stores[1]))
-    fps = seq_a.fps or (data.get("fps") or {}).get("a")  # the feedback video's rate (render.video.output_fps)
-    Path(files["timeline"]).write_text(json.dumps(page_timeline(data, opts["threshold"], fps)), encoding="utf-8")
     return data, files
 
 
 def _everyone(job: dict[str, Any], out_dir: Path, stage: StageCallback, persons: list[str], seqs: list[Any],
-              stores: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+              stores: list[Any], scored: ScoredCallback | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The job of ``compare A B --person auto,all --json --video --report``: ``{"people": [...]}``, the group's
     feedback video and report (no page timeline: each person has their own, in the report)."""
     from ..io import is_video
@@ -83,6 +90,8 @@ def _everyone(job: dict[str, Any], out_dir: Path, stage: StageCallback, persons:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"json": str(out_dir / "result.json")}
     Path(files["json"]).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if scored is not None:
+        scored(data, dict(files))
     if opts.get("feedback", True):
         paths = [inputs[s]["path"] for s in ("a", "b")]
         files.update(write_people_feedback(

@@ -68,7 +68,7 @@ class Worker:
         shutil.rmtree(self.settings.results_dir / job["id"], ignore_errors=True)
         remove_unused_uploads(self.store, job["inputs"].values(), self.settings.upload_dir, self.leases,
                               exclude=job["id"])
-        self.store.update(job["id"], status="failed", stage="failed", error=error)
+        self.store.update(job["id"], status="failed", stage="failed", error=error, files={})
 
     def run(self, job_id: str) -> None:
         """Run one job to done or failed."""
@@ -79,7 +79,8 @@ class Worker:
         out_dir = self.settings.results_dir / job_id
         try:
             result, files = compute(job, out_dir, lambda stage, fraction=0.0: self._stage(job_id, stage, fraction),
-                                    max_bytes=self.settings.max_input_bytes)
+                                    max_bytes=self.settings.max_input_bytes,
+                                    scored=lambda result, files: self.store.update(job_id, result=result, files=files))
         except Exception as exc:  # noqa: BLE001 - every failure is shown on the page
             self._fail(job, user_message(exc, job))
             return

@@ -82,6 +82,7 @@ function setProgress(fraction, label) {
 function follow(jobId) {
   clearInterval(polling);
   const started = Date.now();
+  let early = false;  // the scores were shown while the feedback video was still being drawn
   const tick = async () => {
     let job;
     try {
@@ -93,12 +94,16 @@ function follow(jobId) {
     }
     const elapsed = ((Date.now() - started) / 1000).toFixed(0);
     setProgress(job.progress, `${job.stage_label} — ${Math.round(100 * job.progress)}% (${elapsed} s)`);
+    if (job.status === "running" && job.result && !early) {
+      early = true;
+      showResult(job);
+    }
     if (job.status === "done" || job.status === "failed") {
       clearInterval(polling);
       $("#progress").hidden = true;
       loadHistory();
       if (job.status === "failed") showError(job.error);
-      else showResult(job);
+      else showResult(job, { scroll: !early });
     }
   };
   polling = setInterval(tick, 500);
@@ -106,7 +111,8 @@ function follow(jobId) {
 }
 
 // ------------------------------------------------------------------ result view
-async function showResult(job) {
+// A running job with a result: the scores and timeline now, the video and report links when it is done.
+async function showResult(job, { scroll = true } = {}) {
   const timeline = job.links.timeline ? await api(job.links.timeline) : null;
   current = { job, timeline };
   const result = job.result;
@@ -114,7 +120,7 @@ async function showResult(job) {
   $("#result-title").textContent = `${job.inputs.a.name}  vs  ${job.inputs.b.name}`;
   showPeople(result.people);
   if (result.people) {
-    showVideoAndLinks(job);
+    showVideoAndLinks(job, scroll);
     drawTimeline(null);
     $("#moments").replaceChildren(el("li", { class: "note" }, "each person's timeline is in the HTML report"));
     return;
@@ -135,7 +141,7 @@ async function showResult(job) {
        part in weights ? `${Math.round(weights[part] * 100)} %` : "")));
   $("#parts tbody").replaceChildren(...rows);
   $("#flipped").hidden = !result.flipped;
-  showVideoAndLinks(job);
+  showVideoAndLinks(job, scroll);
   drawTimeline(timeline);
   drawMoments(timeline);
 }
@@ -167,7 +173,7 @@ function showPeople(people) {
   $("#people tbody").replaceChildren(...rows);
 }
 
-function showVideoAndLinks(job) {
+function showVideoAndLinks(job, scroll = true) {
   const video = $("#feedback");
   if (job.links.video) {
     video.hidden = false;
@@ -176,12 +182,15 @@ function showVideoAndLinks(job) {
   } else {
     video.removeAttribute("src");
     video.hidden = true;
+    const drawing = job.status === "running" && job.options.feedback !== false;
+    $("#no-video").textContent = drawing ? "Drawing the feedback video; it appears here when it is ready."
+      : "No feedback video for this comparison.";
     $("#no-video").hidden = false;
   }
   const names = { report: "HTML report", video: "feedback video", json: "result JSON" };
   $("#links").replaceChildren(...Object.entries(names).filter(([k]) => job.links[k]).flatMap(([k, label], i) => [
     i ? " · " : "", el("a", { href: job.links[k], id: `link-${k}`, target: "_blank", rel: "noopener" }, label)]));
-  $("#result").scrollIntoView({ behavior: "smooth", block: "start" });
+  if (scroll) $("#result").scrollIntoView({ behavior: "smooth", block: "start" });
 }
 
 function seekFrame(frame) {
