@@ -128,3 +128,42 @@ def test_smoothing_equals_scipys_gaussian_filter_to_the_last_bit(frames, dtype):
         expected = gaussian_filter1d(points, sigma, axis=axis, mode="nearest")
         got = smooth_over_time(points, sigma, axis=axis)
         assert got.dtype == expected.dtype and np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(50, 17, 2), (3, 40, 15, 2), (0, 17, 2)])
+def test_take_joints_is_fancy_indexing_bit_for_bit(dtype, shape):
+    """`take_joints` moves each (x, y) as one item: the same bytes as ``points[..., index, :]``, NaN payloads
+    and negative zeros included, and the plain indexing for arrays it cannot view that way."""
+    from motionsim.preprocess import take_joints
+
+    rng = np.random.default_rng(len(shape))
+    points = rng.normal(size=shape).astype(dtype)
+    flat = points.reshape(-1)
+    if flat.size:
+        flat[::7] = np.nan
+        flat[3::11] = -0.0
+        flat[5::13] = np.inf
+        flat.view(np.uint32 if dtype == np.float32 else np.uint64)[1::17] |= 0x7F800001 if dtype == np.float32 \
+            else 0x7FF0000000000001  # signalling-NaN bit patterns
+    index = [0, 5, 6, 5, shape[-2] - 1, 2]
+    for array in (points, points[..., ::-1, :], np.asfortranarray(points)):  # contiguous, and two that are not
+        got, want = take_joints(array, index), array[..., index, :]
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert got.tobytes() == np.ascontiguousarray(want).tobytes()
+
+
+def test_part_channels_are_each_part_relative_to_its_reference(wave):
+    """The 38 channels, part by part as docs/method.md defines them, to the last bit: joints minus the part's
+    reference joint, x and y joint-major, the torso's block closed by the mid-hip velocity."""
+    from motionsim.skeleton import BODY_PARTS, PART_JOINTS, PART_REFERENCE
+
+    points = prepare_points(as_pose_sequence(wave))
+    channels = part_channels(points)
+    for part in BODY_PARTS:
+        rel = points[:, list(PART_JOINTS[part]), :] - points[:, [PART_REFERENCE[part]], :]
+        block = channels[PART_SLICES[part]]
+        assert block[: rel.shape[1] * 2].tobytes() == np.ascontiguousarray(rel.reshape(len(points), -1).T).tobytes()
+    centre = points[:, PART_REFERENCE["torso"]]
+    velocity = np.vstack([np.zeros((1, 2), np.float32), centre[1:] - centre[:-1]])
+    assert channels[-2:].tobytes() == np.ascontiguousarray(velocity.T).tobytes()

@@ -53,6 +53,16 @@ _FROM_A = np.array([src[0] for src in INTERNAL15_FROM_COCO17])
 _FROM_B = np.array([src[-1] for src in INTERNAL15_FROM_COCO17])
 
 
+def take_joints(points: np.ndarray, index: np.ndarray | Sequence[int]) -> np.ndarray:
+    """``points[..., index, :]`` of points shape=(..., J, 2), the same bytes 4-5x faster: on a C-contiguous
+    array each joint's (x, y) moves as one item (numpy's fancy indexing copies them 2 numbers at a time)."""
+    if points.ndim < 2 or points.shape[-1] != 2 or not points.flags.c_contiguous:
+        return points[..., index, :]
+    pairs = points.view(np.dtype((np.void, 2 * points.itemsize)))[..., 0]  # (..., J): one (x, y) per item
+    index = np.asarray(index)
+    return np.take(pairs, index, axis=-1).view(points.dtype).reshape(*points.shape[:-2], len(index), 2)
+
+
 def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tuple[np.ndarray, np.ndarray]:
     """COCO-17 -> the paper's 15-joint layout.
 
@@ -69,7 +79,7 @@ def to_internal15(seq: PoseSequence, min_score: float = DEFAULT_MIN_SCORE) -> tu
 def coco_to_internal(points: np.ndarray) -> np.ndarray:
     """(..., 17, 2) COCO-17 coordinates -> (..., 15, 2) internal layout (neck, mid_hip = means of two joints)."""
     points = np.asarray(points)
-    return (points[..., _FROM_A, :] + points[..., _FROM_B, :]) / 2
+    return (take_joints(points, _FROM_A) + take_joints(points, _FROM_B)) / 2
 
 
 def frame_heights(points: np.ndarray) -> np.ndarray:
@@ -154,7 +164,7 @@ def sequence_heights(points: np.ndarray, present: np.ndarray | None = None) -> n
     a crawling or lying body 5-7x too large. ``present`` (..., T, 15) limits each bone to frames where both of
     its ends were detected (filled-in joints do not count).
     """
-    lengths = _xy_length(points[..., _BONE_A, :] - points[..., _BONE_B, :], axis=-1)  # (..., T, n_bones)
+    lengths = _xy_length(take_joints(points, _BONE_A) - take_joints(points, _BONE_B), axis=-1)  # (..., T, bones)
     if present is not None:
         lengths = np.where(present[..., _BONE_A] & present[..., _BONE_B], lengths, np.nan)
     per_bone = _percentile_over_frames(lengths, BONE_PERCENTILE) / _BONE_FRACTION  # (..., n_bones)
@@ -264,16 +274,18 @@ def part_channels(points: np.ndarray) -> np.ndarray:
     mid-hip velocity (0 in the first frame), the only absolute motion the model sees, so translation of the
     whole body does not change the channels.
     """
-    blocks = []
-    for part in BODY_PARTS:
-        rel = points[..., list(PART_JOINTS[part]), :] - points[..., [PART_REFERENCE[part]], :]  # (..., T, n, 2)
-        if part == "torso":
-            centre = points[..., PART_REFERENCE["torso"], :]
-            velocity = np.zeros_like(centre)
-            velocity[..., 1:, :] = centre[..., 1:, :] - centre[..., :-1, :]
-            rel = np.concatenate([rel, velocity[..., None, :]], axis=-2)
-        blocks.append(rel.reshape(*rel.shape[:-2], -1))
-    return np.swapaxes(np.concatenate(blocks, axis=-1), -1, -2).astype(np.float32, copy=False)
+    rel = take_joints(points, _CHANNEL_JOINTS) - take_joints(points, _CHANNEL_REFERENCES)  # (..., T, 18, 2)
+    centre = points[..., PART_REFERENCE["torso"], :]
+    velocity = np.zeros_like(centre)
+    velocity[..., 1:, :] = centre[..., 1:, :] - centre[..., :-1, :]
+    channels = np.concatenate([rel.reshape(*rel.shape[:-2], -1), velocity], axis=-1)  # the torso's block is last
+    return np.swapaxes(channels, -1, -2).astype(np.float32, copy=False)
+
+
+#: Each part's joints in `BODY_PARTS` order (the channels' order) and the reference joint each is taken from.
+_CHANNEL_JOINTS = np.array([j for part in BODY_PARTS for j in PART_JOINTS[part]])
+_CHANNEL_REFERENCES = np.array([PART_REFERENCE[part] for part in BODY_PARTS for _ in PART_JOINTS[part]])
+assert BODY_PARTS[-1] == "torso"  # its mid-hip velocity closes the channels
 
 
 def part_movement(channels: np.ndarray) -> np.ndarray:

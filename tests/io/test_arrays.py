@@ -7,7 +7,7 @@ import pytest
 from pose_fixtures import person
 
 from motionsim.errors import PoseFormatError
-from motionsim.io import WRITERS, load_pose, save_pose
+from motionsim.io import WRITERS, as_pose_sequence, load_pose, save_pose
 from motionsim.pose import PoseSequence
 from motionsim.skeleton import COCO17_JOINTS
 
@@ -102,3 +102,20 @@ def test_bad_arrays(tmp_path, make, message) -> None:
     with pytest.raises(PoseFormatError, match=message) as info:
         load_pose(path)
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_memory_arrays_become_contiguous_float32(order, dtype) -> None:
+    """An array (T, 17, 3) gives its x, y and scores as C-contiguous float32 (later steps are several times
+    slower on the strided view ``arr[..., :2]``), with the same values; so does a PoseSequence made from views."""
+    rng = np.random.default_rng(0)
+    arr = np.asarray(rng.normal(size=(9, 17, 3)), dtype=dtype, order=order)
+    seq = as_pose_sequence(arr)
+    assert seq.keypoints.flags.c_contiguous and seq.scores.flags.c_contiguous
+    assert seq.keypoints.dtype == seq.scores.dtype == np.float32
+    np.testing.assert_array_equal(seq.keypoints, arr[..., :2].astype(np.float32))
+    np.testing.assert_array_equal(seq.scores, arr[..., 2].astype(np.float32))
+    direct = PoseSequence(arr[..., :2], arr[..., 2])
+    assert direct.keypoints.flags.c_contiguous and direct.scores.flags.c_contiguous
+    assert as_pose_sequence(np.zeros((0, 17, 3))).keypoints.shape == (0, 17, 2)
