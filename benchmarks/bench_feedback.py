@@ -1,6 +1,7 @@
 """Two videos to feedback, as a user runs it: ``motionsim -v compare A.mp4 B.mp4 --video fb.mp4 --report fb.html``
-in a fresh process with an empty pose cache, timed end to end, with its own split (poses, scoring, rendering)
-from the ``-v`` log, its CPU seconds and its peak memory.
+in a fresh process with an empty pose cache, timed end to end and to the scores (the table is printed before the
+feedback is drawn), with its own split (poses, scoring, rendering) from the ``-v`` log, its CPU seconds and its
+peak memory.
 
 Inputs, written once to ``benchmarks/.cache/`` (git-ignored) from the real Sports2D demo clip (``pip install
 --no-deps sports2d==0.8.34``):
@@ -111,17 +112,19 @@ def run(a: Path, b: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "MOTIONSIM_CACHE_DIR": str(Path(tmp) / "cache")}
         t0 = time.perf_counter()
-        with open(f"{tmp}/out.txt", "w") as out, open(f"{tmp}/err.txt", "w") as err:
+        with open(f"{tmp}/err.txt", "w") as err:
             child = subprocess.Popen([MOTIONSIM, "-v", "compare", str(a), str(b), "--video", f"{tmp}/fb.mp4",
-                                      "--report", f"{tmp}/fb.html"], stdout=out, stderr=err, env=env)
+                                      "--report", f"{tmp}/fb.html"], stdout=subprocess.PIPE, stderr=err, env=env,
+                                     text=True)
+            lines = [(time.perf_counter() - t0, line) for line in child.stdout]  # the table comes first
             _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - t0
-        log, stdout = Path(f"{tmp}/err.txt").read_text(), Path(f"{tmp}/out.txt").read_text()
+        log, stdout = Path(f"{tmp}/err.txt").read_text(), "".join(line for _, line in lines)
         if os.waitstatus_to_exitcode(status):
             raise SystemExit(log)
         split = {k: float(v) for k, v in re.findall(r"(poses|scoring|rendering) ([0-9.]+) s", log)}
         similarity = float(re.search(r"overall\s+([+-][0-9.]+)", stdout).group(1))
-        return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+        return {"wall": wall, "scores_at": lines[0][0], "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
                 "split": split, "similarity": similarity,
                 "video_mb": Path(f"{tmp}/fb.mp4").stat().st_size / 1e6,
                 "report_mb": Path(f"{tmp}/fb.html").stat().st_size / 1e6}
@@ -140,7 +143,8 @@ def main() -> None:
             r = run(a, b)
             split = ", ".join(f"{k} {v:.1f} s" for k, v in r["split"].items())
             print(f"{name:>6}: {r['wall']:5.1f} s for {seconds:.1f} s of video = real-time factor "
-                  f"{r['wall'] / seconds:.2f}; CPU {r['cpu']:.1f} s; {split}; peak RSS {r['peak_mb']:,.0f} MB; "
+                  f"{r['wall'] / seconds:.2f} (the scores at {r['scores_at']:.1f} s: "
+                  f"{r['scores_at'] / seconds:.2f}); CPU {r['cpu']:.1f} s; {split}; peak RSS {r['peak_mb']:,.0f} MB; "
                   f"video {r['video_mb']:.1f} MB, report {r['report_mb']:.1f} MB; overall {r['similarity']:+.3f}; "
                   f"load average {load:.1f} before")
 
