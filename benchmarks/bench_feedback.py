@@ -124,8 +124,8 @@ def run(a: Path, b: Path) -> dict:
             raise SystemExit(log)
         split = {k: float(v) for k, v in re.findall(r"(poses|scoring|rendering) ([0-9.]+) s", log)}
         similarity = float(re.search(r"overall\s+([+-][0-9.]+)", stdout).group(1))
-        return {"wall": wall, "scores_at": lines[0][0], "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-                "split": split, "similarity": similarity,
+        return {"wall": wall, "scores_at": lines[0][0], "cpu": usage.ru_utime + usage.ru_stime,
+                "peak_mb": usage.ru_maxrss / 1024, "split": split, "similarity": similarity,
                 "video_mb": Path(f"{tmp}/fb.mp4").stat().st_size / 1e6,
                 "report_mb": Path(f"{tmp}/fb.html").stat().st_size / 1e6}
 
