@@ -129,3 +129,31 @@ def test_on_frames_reports_progress(tmp_path) -> None:
                        on_frames=lambda done, total: calls.append((done, total)))
     assert [c[0] for c in calls] == [10, 20, 25] and len(seq) == 25
     assert all(total in (25, None) for _, total in calls)
+
+
+@pytest.mark.parametrize("pyplot_first", [False, True])
+def test_mediapipe_is_imported_without_pyplot(pyplot_first):
+    """mediapipe's drawing helpers import matplotlib.pyplot (a third of mediapipe's import time) that pose
+    estimation never uses: building an estimator leaves it unimported, mediapipe's helpers still reach the real
+    module on use, and a process that imported pyplot itself keeps it untouched. In a fresh interpreter."""
+    import subprocess
+
+    pytest.importorskip("matplotlib")
+    script = f"""
+import sys
+if {pyplot_first}:
+    import matplotlib.pyplot
+    before = sys.modules["matplotlib.pyplot"]
+from motionsim.video.extract import MediaPipeEstimator
+MediaPipeEstimator().close()
+assert ("matplotlib.pyplot" in sys.modules) == {pyplot_first}, "pyplot imported for pose estimation"
+import mediapipe.python.solutions.drawing_utils as drawing
+figure = drawing.plt.figure
+import matplotlib.pyplot as plt
+assert figure is plt.figure and type(plt).__name__ == "module"
+if {pyplot_first}:
+    assert plt is before and drawing.plt is before
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

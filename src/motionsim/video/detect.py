@@ -15,6 +15,9 @@ overlapping tiles, and `detect_people` runs the regions it is given and merges w
 from __future__ import annotations
 
 import functools
+import importlib
+import sys
+import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,10 +46,26 @@ def regions(width: int, height: int, tile: float = 0.6) -> list[tuple[int, int, 
             (width - tw, 0, width, th), (0, height - th, tw, height), (width - tw, height - th, width, height)]
 
 
+class _PyplotOnFirstUse(types.ModuleType):
+    """Stands in for ``matplotlib.pyplot`` while mediapipe is imported: its drawing helpers import pyplot at the
+    top (0.27 s of every process that estimates poses, a third of mediapipe's import) and pose estimation never
+    draws with it. Any use imports the real module and forwards to it."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 def import_mediapipe() -> None:
-    """Import the mediapipe modules that the detector and the estimators use, in the calling thread. Two
-    threads importing them for the first time at once (two videos estimated side by side, one of them
-    everyone) can deadlock on the import locks; `motionsim.io.load_poses` calls this before it starts them."""
+    """Import the mediapipe modules that the detector and the estimators use, in the calling thread, without
+    importing matplotlib.pyplot for them (`_PyplotOnFirstUse`). Two threads importing them for the first time
+    at once (two videos estimated side by side, one of them everyone) can deadlock on the import locks;
+    `motionsim.io.load_poses` calls this before it starts them, and every estimator before it imports
+    mediapipe."""
+    stand_in = None
+    if "mediapipe" not in sys.modules and "matplotlib.pyplot" not in sys.modules:
+        stand_in = sys.modules["matplotlib.pyplot"] = _PyplotOnFirstUse("matplotlib.pyplot")
     try:
         import mediapipe.python.solutions.pose  # noqa: F401
         from mediapipe.python import packet_creator, packet_getter  # noqa: F401
@@ -56,6 +75,9 @@ def import_mediapipe() -> None:
         from mediapipe.tasks.python.vision.core import base_vision_task_api, vision_task_running_mode  # noqa: F401
     except ImportError:  # the estimator says what to install when it is built
         return
+    finally:
+        if stand_in is not None and sys.modules.get("matplotlib.pyplot") is stand_in:
+            del sys.modules["matplotlib.pyplot"]  # a later import of pyplot gets the real one
 
 
 @functools.lru_cache(maxsize=1)

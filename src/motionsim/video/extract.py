@@ -58,6 +58,9 @@ class MediaPipeEstimator:
 
     def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, static_image_mode: bool = False) -> None:
+        from .detect import import_mediapipe
+
+        import_mediapipe()  # without matplotlib.pyplot, which mediapipe imports and pose estimation never uses
         try:
             import mediapipe as mp
         except ImportError as exc:
