@@ -112,8 +112,11 @@ function follow(jobId) {
 
 // ------------------------------------------------------------------ result view
 // A running job with a result: the scores and timeline now, the video and report links when it is done.
+let showing = 0;  // the latest showResult: an earlier one still fetching its timeline must not draw over it
 async function showResult(job, { scroll = true } = {}) {
+  const mine = ++showing;
   const timeline = job.links.timeline ? await api(job.links.timeline) : null;
+  if (mine !== showing) return;
   current = { job, timeline };
   const result = job.result;
   $("#result").hidden = false;
