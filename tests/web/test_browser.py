@@ -64,6 +64,18 @@ def server(tmp_path: Path):
         yield url
 
 
+def compare_on_page(browser, url: str, a: Path, b: Path, errors: list[str]):
+    """A page at ``url`` that records its console errors in ``errors``, with A and B uploaded and submitted."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.set_input_files("#file-a", str(a))
+    page.set_input_files("#file-b", str(b))
+    page.click("#submit")
+    return page
+
+
 def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
     video = demo_video()
     keypoints = tmp_path / "wave.json"
@@ -72,13 +84,7 @@ def test_page_compares_a_video_with_keypoints(server: str, tmp_path: Path):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(server)
-            page.set_input_files("#file-a", str(video))
-            page.set_input_files("#file-b", str(keypoints))
-            page.click("#submit")
+            page = compare_on_page(browser, server, video, keypoints, errors)
             page.wait_for_selector("#progress-label:not(:empty)", timeout=10_000)
             page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=120_000)
             page.wait_for_selector("#link-video", timeout=120_000)  # the scores may come first, then the video
@@ -176,13 +182,7 @@ def test_scores_show_while_the_video_is_drawn(tmp_path: Path, monkeypatch):
     with serve_in_process(tmp_path / "state") as url, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(url)
-            page.set_input_files("#file-a", str(a))
-            page.set_input_files("#file-b", str(b))
-            page.click("#submit")
+            page = compare_on_page(browser, url, a, b, errors)
             page.wait_for_selector("#result:not([hidden]) #parts td[data-part]", timeout=60_000)
             job_id = page.evaluate("location.hash").split("=", 1)[1]
             job = httpx.get(f"{url}api/jobs/{job_id}").json()
